@@ -1,0 +1,66 @@
+"""Page helpers that make every page read like a lesson: intro, sections, "what to notice", concept checks."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Sequence
+
+import streamlit as st
+
+
+def page_intro(title: str, text: str, *, slides: Sequence[str] = ()) -> None:
+    """The page title, two sentences on what the student will see, and the slides it covers."""
+    st.title(title)
+    st.markdown(text)
+    if slides:
+        st.caption("Slides: " + " · ".join(slides))
+
+
+def section(title: str, text: str = "") -> None:
+    """A section heading and one sentence of context."""
+    st.header(title, divider="gray")
+    if text:
+        st.markdown(text)
+
+
+def what_to_notice(points: Sequence[str]) -> None:
+    """A short, highlighted list of the things a student should take away."""
+    st.info("**What to notice**\n\n" + "\n".join(f"- {p}" for p in points), icon=":material/visibility:")
+
+
+def show_code(obj: Callable | type, *, label: str = "Show the code") -> None:
+    """An expander with the source of a function or class from ``models``."""
+    with st.expander(label, icon=":material/code:"):
+        st.code(inspect.getsource(obj), language="python")
+
+
+def concept_check(
+    key: str,
+    question: str,
+    options: Sequence[str],
+    answer: str,
+    explanation: str,
+) -> bool:
+    """A predict-then-reveal question; returns True once the student has answered.
+
+    The student commits to an option first; only then are the answer and the
+    explanation shown. Pages can hide a chart until this returns True.
+    """
+    with st.container(border=True):
+        st.markdown(f"**Predict first:** {question}")
+        choice = st.radio("Your prediction", options, index=None, key=f"{key}_choice", label_visibility="collapsed")
+        revealed = st.session_state.get(f"{key}_revealed", False)
+        if st.button("Reveal", key=f"{key}_reveal", disabled=choice is None):
+            st.session_state[f"{key}_revealed"] = revealed = True
+        if revealed and choice is not None:
+            if choice == answer:
+                st.success(f"Right: **{answer}**. {explanation}")
+            else:
+                st.warning(f"Not quite: the answer is **{answer}**. {explanation}")
+            return True
+    return False
+
+
+def friendly_error(message: str) -> None:
+    """A clear message for bad input, so the page keeps working instead of showing a traceback."""
+    st.warning(message, icon=":material/error:")

@@ -1,0 +1,1 @@
+"""The lab's models: pure numpy, torch and scikit-learn, usable from a notebook (no Streamlit here)."""

@@ -1,0 +1,188 @@
+"""One small training loop shared by every model in the lab.
+
+The trainer knows nothing about the UI: it reports progress through an
+``on_step(step, total, loss)`` callback, and the Streamlit layer turns those
+calls into a progress bar.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+OnStep = Callable[[int, int, float], None]
+LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    """Seed Python, numpy and torch, and return a torch generator for shuffling."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    return torch.Generator().manual_seed(seed)
+
+
+def choose_device() -> torch.device:
+    """The CPU here; a GPU when the machine has one."""
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+@dataclass
+class History:
+    """What happened while training: per-epoch curves and per-step gradient norms."""
+
+    loss: list[float] = field(default_factory=list)  # mean training loss per epoch
+    accuracy: list[float] = field(default_factory=list)  # training accuracy per epoch (empty for regression)
+    val_loss: list[float] = field(default_factory=list)  # validation loss per epoch (empty without val data)
+    val_accuracy: list[float] = field(default_factory=list)  # validation accuracy per epoch
+    step_loss: list[float] = field(default_factory=list)  # loss of every optimiser step
+    grad_norm: list[float] = field(default_factory=list)  # gradient norm of every step, before clipping
+    seconds: float = 0.0  # wall-clock training time
+
+    def to_dict(self) -> dict:
+        """Plain lists and floats, safe for ``torch.load(weights_only=True)``."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> History:
+        """Rebuild a history saved with :meth:`to_dict`."""
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def accuracy_of(output: torch.Tensor, target: torch.Tensor) -> float:
+    """Share of argmax predictions equal to integer targets (any leading shape)."""
+    return (output.argmax(dim=-1) == target).float().mean().item()
+
+
+def _as_tuple(x: torch.Tensor | tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, ...]:
+    return x if isinstance(x, tuple) else (x,)
+
+
+def evaluate(
+    model: nn.Module,
+    inputs: torch.Tensor | tuple[torch.Tensor, ...],
+    targets: torch.Tensor,
+    *,
+    loss_fn: LossFn = F.cross_entropy,
+    classification: bool = True,
+    batch_size: int = 1024,
+) -> tuple[float, float]:
+    """Mean loss and accuracy (nan for regression) of ``model`` on a dataset."""
+    inputs = _as_tuple(inputs)
+    device = next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    total_loss, total_correct, count = 0.0, 0.0, 0
+    with torch.no_grad():
+        for start in range(0, len(targets), batch_size):
+            xb = tuple(x[start : start + batch_size].to(device) for x in inputs)
+            yb = targets[start : start + batch_size].to(device)
+            out = model(*xb)
+            n = len(yb)
+            total_loss += loss_fn(out, yb).item() * n
+            if classification:
+                total_correct += accuracy_of(out, yb) * n
+            count += n
+    model.train(was_training)
+    return total_loss / max(count, 1), (total_correct / max(count, 1)) if classification else math.nan
+
+
+def train(
+    model: nn.Module,
+    inputs: torch.Tensor | tuple[torch.Tensor, ...],
+    targets: torch.Tensor,
+    *,
+    epochs: int,
+    batch_size: int = 64,
+    learning_rate: float = 1e-3,
+    weight_decay: float = 0.0,
+    optimizer: str = "adam",
+    loss_fn: LossFn = F.cross_entropy,
+    classification: bool = True,
+    val: tuple[torch.Tensor | tuple[torch.Tensor, ...], torch.Tensor] | None = None,
+    clip_grad_norm: float | None = None,
+    augment: Callable[[tuple[torch.Tensor, ...], torch.Generator], tuple[torch.Tensor, ...]] | None = None,
+    seed: int = 0,
+    on_step: OnStep | None = None,
+    device: torch.device | None = None,
+) -> History:
+    """Train ``model`` in place with mini-batch Adam (or SGD) and return its history.
+
+    ``inputs`` is one tensor or a tuple of tensors passed to ``model(*inputs)``.
+    ``augment`` may transform each batch of inputs (for data augmentation).
+    ``on_step(step, total, loss)`` is called after every optimiser step.
+    The model ends on the CPU in eval mode, ready for inference.
+    """
+    if epochs < 1:
+        raise ValueError("epochs must be at least 1")
+    inputs = _as_tuple(inputs)
+    n = len(targets)
+    if n == 0:
+        raise ValueError("cannot train on an empty dataset")
+    generator = seed_everything(seed)
+    device = device or choose_device()
+    model.to(device).train()
+    params = [p for p in model.parameters() if p.requires_grad]
+    if optimizer == "adam":
+        opt: torch.optim.Optimizer = torch.optim.Adam(params, lr=learning_rate, weight_decay=weight_decay)
+    elif optimizer == "sgd":
+        opt = torch.optim.SGD(params, lr=learning_rate, weight_decay=weight_decay)
+    else:
+        raise ValueError(f"unknown optimizer {optimizer!r}; use 'adam' or 'sgd'")
+
+    steps_per_epoch = math.ceil(n / batch_size)
+    total = epochs * steps_per_epoch
+    history = History()
+    started = time.perf_counter()
+    step = 0
+    for _ in range(epochs):
+        order = torch.randperm(n, generator=generator)
+        epoch_loss, epoch_correct = 0.0, 0.0
+        for start in range(0, n, batch_size):
+            idx = order[start : start + batch_size]
+            xb = tuple(x[idx] for x in inputs)
+            if augment is not None:
+                xb = augment(xb, generator)
+            xb = tuple(x.to(device) for x in xb)
+            yb = targets[idx].to(device)
+            out = model(*xb)
+            loss = loss_fn(out, yb)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            # clip_grad_norm_ with an infinite threshold just measures the norm.
+            norm = nn.utils.clip_grad_norm_(params, clip_grad_norm if clip_grad_norm else math.inf)
+            opt.step()
+            step += 1
+            loss_value = loss.item()
+            history.step_loss.append(loss_value)
+            history.grad_norm.append(float(norm))
+            epoch_loss += loss_value * len(idx)
+            if classification:
+                epoch_correct += accuracy_of(out.detach(), yb) * len(idx)
+            if on_step is not None:
+                on_step(step, total, loss_value)
+        history.loss.append(epoch_loss / n)
+        if classification:
+            history.accuracy.append(epoch_correct / n)
+        if val is not None:
+            val_loss, val_acc = evaluate(model, val[0], val[1], loss_fn=loss_fn, classification=classification)
+            history.val_loss.append(val_loss)
+            if classification:
+                history.val_accuracy.append(val_acc)
+    history.seconds = time.perf_counter() - started
+    model.cpu().eval()
+    return history
+
+
+def count_parameters(model: nn.Module) -> int:
+    """Number of trainable parameters."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)

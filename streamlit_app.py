@@ -1,0 +1,15 @@
+"""Deep Learning Lab: the router. Pages live in pages/; nothing else happens here."""
+
+import streamlit as st
+
+st.set_page_config(page_title="Deep Learning Lab", page_icon=":material/school:", layout="wide")
+
+st.navigation(
+    [
+        st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+        st.Page("pages/dimensionality.py", title="Dimensionality reduction", icon=":material/scatter_plot:"),
+        st.Page("pages/kernels.py", title="Kernel playground", icon=":material/grid_on:"),
+        st.Page("pages/draw.py", title="Draw and classify", icon=":material/draw:"),
+        st.Page("pages/next_word.py", title="Next word", icon=":material/text_fields:"),
+    ]
+).run()

@@ -1,0 +1,89 @@
+"""The shared training loop: it learns, it is deterministic, it reports progress and clips gradients."""
+
+import math
+
+import pytest
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from models.training import History, count_parameters, evaluate, seed_everything, train
+
+
+def blobs(n=200, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    y = torch.randint(0, 2, (n,), generator=g)
+    x = torch.randn(n, 2, generator=g) + 3 * y[:, None].float()
+    return x, y
+
+
+def test_learns_a_separable_problem_and_reports_every_step():
+    x, y = blobs()
+    seed_everything(0)
+    model = nn.Linear(2, 2)
+    calls = []
+    history = train(
+        model, x, y, epochs=5, batch_size=32, learning_rate=0.1, val=(x, y), on_step=lambda *a: calls.append(a)
+    )
+    assert [c[0] for c in calls] == list(range(1, 5 * math.ceil(200 / 32) + 1))
+    assert all(total == calls[-1][0] for _, total, _ in calls)
+    assert len(history.loss) == len(history.accuracy) == len(history.val_accuracy) == 5
+    assert history.val_accuracy[-1] > 0.95
+    assert history.loss[-1] < history.loss[0]
+    assert not model.training and next(model.parameters()).device.type == "cpu"
+
+
+def test_same_seed_same_weights():
+    x, y = blobs()
+    weights = []
+    for _ in range(2):
+        seed_everything(0)
+        model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 2))
+        train(model, x, y, epochs=2, seed=7)
+        weights.append(torch.cat([p.flatten() for p in model.parameters()]))
+    assert torch.equal(weights[0], weights[1])
+
+
+def test_clipping_caps_the_update_but_records_the_raw_norm():
+    x, y = blobs()
+    seed_everything(0)
+    model = nn.Linear(2, 2)
+    with torch.no_grad():
+        model.weight.mul_(100)
+    history = train(model, x, y, epochs=1, clip_grad_norm=0.5, learning_rate=0.01)
+    assert max(history.grad_norm) > 0.5  # raw norms are recorded before clipping
+
+
+def test_regression_and_multiple_inputs():
+    class Add(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = nn.Linear(2, 1)
+
+        def forward(self, a, b):
+            return self.lin(torch.cat([a, b], dim=1)).squeeze(1)
+
+    a, b = torch.randn(64, 1), torch.randn(64, 1)
+    target = (a + b).squeeze(1)
+    history = train(Add(), (a, b), target, epochs=60, learning_rate=0.05, loss_fn=F.mse_loss, classification=False)
+    assert history.accuracy == [] and history.loss[-1] < 0.05
+
+
+def test_history_round_trip_and_helpers():
+    h = History(loss=[1.0], accuracy=[0.5], seconds=2.0)
+    assert History.from_dict(h.to_dict()) == h
+    model = nn.Linear(3, 2)
+    assert count_parameters(model) == sum(p.numel() for p in model.parameters())
+    x, y = blobs(10)
+    loss, acc = evaluate(nn.Linear(2, 2), x, y)
+    assert loss > 0 and 0 <= acc <= 1
+
+
+def test_bad_arguments():
+    x, y = blobs(10)
+    with pytest.raises(ValueError, match="epochs"):
+        train(nn.Linear(2, 2), x, y, epochs=0)
+    with pytest.raises(ValueError, match="empty"):
+        train(nn.Linear(2, 2), x[:0], y[:0], epochs=1)
+    with pytest.raises(ValueError, match="optimizer"):
+        train(nn.Linear(2, 2), x, y, epochs=1, optimizer="lbfgs")
