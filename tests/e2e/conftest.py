@@ -1,0 +1,198 @@
+"""End-to-end fixtures: the real app on a free port, driven by Playwright in Debian's Chromium.
+
+Without Chromium these tests skip with a reason, unless ``LAB_E2E_REQUIRED=1`` (set by ``.ci/run``),
+in which case they fail: CI must never pass by skipping the browser.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-sync",
+]
+PAGES = {  # url path -> a heading that proves the page rendered
+    "": "Deep Learning Lab",
+    "dimensionality": None,
+    "kernels": None,
+    "draw": None,
+    "next_word": None,
+}
+STARTUP_SECONDS = 60
+RUN_TIMEOUT_MS = 180_000  # a page's first visit may train its models
+
+
+def find_chromium() -> str | None:
+    """Debian's Chromium, or whatever ``LAB_CHROMIUM`` points to."""
+    for candidate in (os.environ.get("LAB_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+def _require_browser() -> str:
+    chromium = find_chromium()
+    required = os.environ.get("LAB_E2E_REQUIRED") == "1"
+    if chromium is None:
+        reason = "no Chromium found (apt-get install -y chromium, or set LAB_CHROMIUM)"
+        if required:
+            pytest.fail(f"LAB_E2E_REQUIRED=1 but {reason}")
+        pytest.skip(reason)
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        if required:
+            pytest.fail("LAB_E2E_REQUIRED=1 but the playwright package is missing")
+        pytest.skip("the playwright package is not installed (pip install -r requirements-dev.txt)")
+    return chromium
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class AppServer:
+    """A ``streamlit run`` subprocess with its own weights folder and a log file we can read."""
+
+    def __init__(self, cache_dir: str):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.cache_dir = cache_dir
+        self.log_path = Path(tempfile.mkstemp(prefix="lab-e2e-", suffix=".log")[1])
+        env = {**os.environ, "LAB_CACHE_DIR": cache_dir, "PYTHONUNBUFFERED": "1"}
+        self._log = self.log_path.open("w")
+        self.proc = subprocess.Popen(
+            [
+                sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+                "--server.port", str(self.port), "--server.address", "127.0.0.1",
+                "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                "--server.fileWatcherType", "none",
+            ],
+            cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited early:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"streamlit did not start in {STARTUP_SECONDS}s:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self._log.close()
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    return _require_browser()
+
+
+@pytest.fixture(scope="session")
+def app_server(chromium_path) -> Iterator[AppServer]:
+    cache = tempfile.mkdtemp(prefix="lab-e2e-cache-")
+    server = AppServer(cache)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(RUN_TIMEOUT_MS)
+    yield page
+    context.close()
+
+
+def wait_for_app(page, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
+    """Wait until Streamlit has finished running the script (no 'Running…' status, no spinner)."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
+    page.wait_for_function(
+        """() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+            return !document.querySelector('[data-testid="stStatusWidget"]')
+                && !document.querySelector('[data-testid="stSpinner"]');
+        }""",
+        timeout=timeout_ms,
+        polling=250,
+    )
+    page.wait_for_timeout(300)  # let the last deltas paint
+
+
+def goto(page, server: AppServer, path: str) -> None:
+    """Open one page of the app and wait for its script to finish."""
+    page.goto(f"{server.url}/{path}")
+    wait_for_app(page)
+
+
+def assert_no_exception(page, server: AppServer | None = None) -> None:
+    """Fail with the exception text (and the server log) if the page shows an exception box."""
+    boxes = page.locator('[data-testid="stException"]')
+    if boxes.count():
+        text = "\n---\n".join(boxes.nth(i).inner_text() for i in range(boxes.count()))
+        log = server.log()[-4000:] if server else ""
+        pytest.fail(f"exception on page {page.url}:\n{text}\n\nserver log tail:\n{log}")
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot under screenshots/ (git-ignored) for a human to look at."""
+    out = ROOT / "screenshots"
+    out.mkdir(exist_ok=True)
+    path = out / f"{name}.png"
+    # Streamlit scrolls inside its own container, so grow the viewport to the content first.
+    height = page.evaluate(
+        """() => {
+            const main = document.querySelector('[data-testid="stMain"]') || document.body;
+            return Math.max(main.scrollHeight, document.body.scrollHeight);
+        }"""
+    )
+    size = page.viewport_size or {"width": 1400, "height": 1000}
+    page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 16000)})
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
+    return path
