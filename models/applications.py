@@ -1,0 +1,153 @@
+"""One architecture, many applications: the same sliding window over text and over sound.
+
+Text becomes a (features × words) matrix and a 1-D convolution slides along the words;
+sound becomes a spectrogram (frequency × time) image and a 2-D kernel slides over it.
+The word features and detectors are hand-made so every number can be read; a real
+text CNN learns them from data instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from scipy import signal
+from torch.nn import functional as F
+
+WORD_FEATURES = ("positive", "negative", "negation", "intensifier")
+LEXICON: dict[str, tuple[float, float, float, float]] = {
+    # positive, negative, negation, intensifier
+    "good": (1, 0, 0, 0),
+    "great": (1, 0, 0, 0),
+    "happy": (1, 0, 0, 0),
+    "nice": (1, 0, 0, 0),
+    "fun": (1, 0, 0, 0),
+    "love": (1, 0, 0, 0),
+    "lovely": (1, 0, 0, 0),
+    "warm": (1, 0, 0, 0),
+    "sunny": (1, 0, 0, 0),
+    "bad": (0, 1, 0, 0),
+    "sad": (0, 1, 0, 0),
+    "boring": (0, 1, 0, 0),
+    "awful": (0, 1, 0, 0),
+    "cold": (0, 1, 0, 0),
+    "tired": (0, 1, 0, 0),
+    "hate": (0, 1, 0, 0),
+    "late": (0, 1, 0, 0),
+    "not": (0, 0, 1, 0),
+    "never": (0, 0, 1, 0),
+    "no": (0, 0, 1, 0),
+    "isn't": (0, 0, 1, 0),
+    "wasn't": (0, 0, 1, 0),
+    "don't": (0, 0, 1, 0),
+    "very": (0, 0, 0, 1),
+    "really": (0, 0, 0, 1),
+    "so": (0, 0, 0, 1),
+}
+# Each detector is a (features × width) kernel and a bias: after ReLU it fires only when the whole
+# pattern appears in a run of words (the bias of -1 silences a two-word detector that sees one word).
+TEXT_DETECTORS: dict[str, tuple[np.ndarray, float]] = {
+    "positive word": (np.array([[1.0], [-1.0], [0.0], [0.0]]), 0.0),
+    "negative word": (np.array([[-1.0], [1.0], [0.0], [0.0]]), 0.0),
+    "negated positive (not good)": (np.array([[0.0, 1.0], [0.0, 0.0], [1.0, 0.0], [0.0, 0.0]]), -1.0),
+    "intensified negative (very bad)": (np.array([[0.0, 0.0], [0.0, 1.0], [0.0, 0.0], [1.0, 0.0]]), -1.0),
+}
+MAX_WORDS = 60  # a sentence longer than this is cut: the lesson needs a readable feature map
+
+
+def tokenize_words(sentence: str) -> list[str]:
+    """Lower-case words (keeping apostrophes), at most ``MAX_WORDS``."""
+    return re.findall(r"[a-z']+", sentence.lower())[:MAX_WORDS]
+
+
+def sentence_matrix(words: list[str]) -> np.ndarray:
+    """The sentence as a (features × words) matrix; unknown words are all zeros."""
+    if not words:
+        raise ValueError("the sentence has no words to convolve over")
+    return np.array([LEXICON.get(w, (0.0,) * len(WORD_FEATURES)) for w in words], dtype=float).T
+
+
+def conv1d_text(matrix: np.ndarray, detector: np.ndarray) -> np.ndarray:
+    """Slide ``detector`` (features × width) along the words: one score per window position."""
+    if detector.shape[0] != matrix.shape[0]:
+        raise ValueError("the detector must have one row per word feature")
+    width = detector.shape[1]
+    if matrix.shape[1] < width:
+        return np.zeros(0)
+    return np.array([(matrix[:, t : t + width] * detector).sum() for t in range(matrix.shape[1] - width + 1)])
+
+
+@dataclass(frozen=True)
+class TextVerdict:
+    """What the hand-made text CNN saw: one feature map per detector, max-pooled over time, and a vote."""
+
+    words: list[str]
+    maps: dict[str, np.ndarray]  # detector name -> score per position (after ReLU)
+    pooled: dict[str, float]  # detector name -> max over time
+    score: float  # positive minus negative evidence
+    label: str  # "positive", "negative" or "neutral"
+
+
+def classify_sentence(sentence: str) -> TextVerdict:
+    """Run the hand-made text CNN: convolve, ReLU, max-pool over time, weigh the evidence."""
+    words = tokenize_words(sentence)
+    matrix = sentence_matrix(words)
+    maps = {name: np.maximum(conv1d_text(matrix, k) + bias, 0.0) for name, (k, bias) in TEXT_DETECTORS.items()}
+    pooled = {name: float(m.max()) if m.size else 0.0 for name, m in maps.items()}
+    # A negated positive cancels a positive word; an intensified negative counts twice.
+    score = (
+        pooled["positive word"]
+        - 2 * pooled["negated positive (not good)"]
+        - pooled["negative word"]
+        - pooled["intensified negative (very bad)"]
+    )
+    label = "positive" if score > 0 else "negative" if score < 0 else "neutral"
+    return TextVerdict(words, maps, pooled, score, label)
+
+
+SAMPLE_RATE = 8000  # Hz: enough for speech-like tones, small enough to be quick
+SOUNDS = ("rising pitch", "falling pitch", "steady tone", "two syllables", "noise")
+SPECTRO_KERNELS: dict[str, np.ndarray] = {
+    "onset (time edge)": np.array([[-1.0, 0.0, 1.0]] * 3) / 3,
+    "rising line": np.array([[-1.0, -1.0, 2.0], [-1.0, 2.0, -1.0], [2.0, -1.0, -1.0]]) / 6,
+    "falling line": np.array([[2.0, -1.0, -1.0], [-1.0, 2.0, -1.0], [-1.0, -1.0, 2.0]]) / 6,
+    "steady line": np.array([[-1.0, -1.0, -1.0], [2.0, 2.0, 2.0], [-1.0, -1.0, -1.0]]) / 6,
+}
+
+
+def make_sound(kind: str, seconds: float = 1.0, seed: int = 0) -> np.ndarray:
+    """A short synthetic sound, float32 in [-1, 1]."""
+    if kind not in SOUNDS:
+        raise ValueError(f"unknown sound {kind!r}; choose one of {', '.join(SOUNDS)}")
+    t = np.arange(int(SAMPLE_RATE * seconds)) / SAMPLE_RATE
+    if kind == "rising pitch":
+        wave = signal.chirp(t, f0=300, t1=seconds, f1=1500)
+    elif kind == "falling pitch":
+        wave = signal.chirp(t, f0=1500, t1=seconds, f1=300)
+    elif kind == "steady tone":
+        wave = np.sin(2 * np.pi * 700 * t)
+    elif kind == "two syllables":
+        envelope = (np.sin(2 * np.pi * t / seconds) ** 2) * ((t < 0.4 * seconds) | (t > 0.6 * seconds))
+        wave = envelope * np.sin(2 * np.pi * (500 + 300 * (t > seconds / 2)) * t)
+    else:
+        wave = np.random.default_rng(seed).uniform(-1, 1, t.size)
+    return (0.8 * wave / max(np.abs(wave).max(), 1e-9)).astype(np.float32)
+
+
+def spectrogram(wave: np.ndarray, bins: int = 24) -> np.ndarray:
+    """Log-magnitude spectrogram (frequency × time), low frequencies at the bottom row, scaled to [0, 1]."""
+    _, _, power = signal.spectrogram(wave, fs=SAMPLE_RATE, nperseg=256, noverlap=0)
+    power = power[: power.shape[0] * 2 // 5]  # keep 0–1.6 kHz, where the sounds live
+    # Average neighbouring frequency rows down to ``bins`` rows so the image stays readable.
+    rows = np.array_split(power, bins, axis=0)
+    image = np.log1p(np.stack([r.mean(axis=0) for r in rows]) * 1e3)[::-1]
+    return (image - image.min()) / max(image.max() - image.min(), 1e-9)
+
+
+def convolve_spectrogram(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """The same 2-D convolution as for photos (torch ``conv2d``, zero padding keeps the size), then ReLU."""
+    x = torch.as_tensor(image, dtype=torch.float32)[None, None]
+    k = torch.as_tensor(kernel, dtype=torch.float32)[None, None]
+    return F.relu(F.conv2d(x, k, padding=kernel.shape[0] // 2))[0, 0].numpy()
