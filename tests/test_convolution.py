@@ -1,0 +1,208 @@
+"""models/convolution.py against torch: convolution, pooling, output shapes, parameter counts; plus bad input."""
+
+import io
+import itertools
+import zlib
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+from torch import nn
+from torch.nn import functional as F
+
+from models import convolution as conv
+
+RNG = np.random.default_rng(0)
+
+
+def torch_conv(image, kernel, stride, padding, dilation=1):
+    x = torch.from_numpy(np.asarray(image, dtype=float))[None, None]
+    w = torch.from_numpy(np.asarray(kernel, dtype=float))[None, None]
+    return F.conv2d(x, w, stride=stride, padding=padding, dilation=dilation)[0, 0].numpy()
+
+
+GRID = [
+    (h, w, k, s, p, d)
+    for (h, w), k, s, p, d in itertools.product([(5, 5), (7, 9), (12, 8)], [1, 2, 3, 5], [1, 2, 3], [0, 1, 2], [1, 2])
+    if d * (k - 1) + 1 <= min(h, w) + 2 * p
+]
+
+
+@pytest.mark.parametrize(("h", "w", "k", "s", "p", "d"), GRID)
+def test_convolve2d_matches_torch_conv2d(h, w, k, s, p, d):
+    image, kernel = RNG.normal(size=(h, w)), RNG.normal(size=(k, k))
+    expected = torch_conv(image, kernel, s, p, d)
+    np.testing.assert_allclose(conv.convolve2d(image, kernel, s, p, d), expected, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(conv.convolve2d_fast(image, kernel, s, p, d), expected, rtol=1e-10, atol=1e-10)
+    assert expected.shape == conv.output_shape((h, w), (k, k), s, p, d)
+
+
+def test_non_square_kernel_and_fast_path_on_a_big_image():
+    image, kernel = RNG.random((64, 80)), RNG.normal(size=(3, 5))
+    np.testing.assert_allclose(conv.convolve2d(image, kernel, 2, 1), torch_conv(image, kernel, 2, 1), atol=1e-10)
+    np.testing.assert_allclose(conv.convolve2d(image, kernel, 1, 2), conv.convolve2d_fast(image, kernel, 1, 2))
+
+
+@pytest.mark.parametrize(
+    ("n", "k", "s", "p", "d"), list(itertools.product([1, 4, 7, 28], [1, 3, 5], [1, 2, 3], [0, 1, 2], [1, 2]))
+)
+def test_output_size_matches_torch(n, k, s, p, d):
+    if d * (k - 1) + 1 > n + 2 * p:
+        with pytest.raises(ValueError, match="larger than the padded input"):
+            conv.output_size(n, k, s, p, d)
+        return
+    layer = nn.Conv2d(1, 1, k, stride=s, padding=p, dilation=d)
+    assert layer(torch.zeros(1, 1, n, n)).shape[-1] == conv.output_size(n, k, s, p, d)
+
+
+def test_slide_practice_cases():
+    assert conv.output_size(5, 3, stride=1, padding=1) == 5
+    assert conv.output_size(5, 3, stride=2, padding=1) == 3
+    assert conv.output_size(7, 3, stride=2, padding=1) == 4
+
+
+@pytest.mark.parametrize("mode", ["max", "avg"])
+@pytest.mark.parametrize(("h", "w", "size", "stride", "ceil"), [
+    (4, 4, 2, None, False), (7, 7, 2, None, False), (7, 7, 2, None, True), (9, 6, 3, 2, False),
+    (9, 6, 3, 2, True), (10, 10, 3, 1, False), (5, 8, 2, 3, True),
+])  # fmt: skip
+def test_pool2d_matches_torch(mode, h, w, size, stride, ceil):
+    x = RNG.normal(size=(h, w))
+    t = torch.from_numpy(x)[None, None]
+    pool = F.max_pool2d if mode == "max" else F.avg_pool2d
+    expected = pool(t, size, stride if stride is not None else size, ceil_mode=ceil)[0, 0].numpy()
+    np.testing.assert_allclose(conv.pool2d(x, size, stride, mode, ceil), expected, atol=1e-12)
+    np.testing.assert_allclose(conv.pool2d_fast(x, size, stride, mode, ceil), expected, atol=1e-12)
+
+
+def test_rohrer_constants_are_the_slides():
+    for img in conv.ROHRER_IMAGES.values():
+        assert img.shape == (9, 9) and set(np.unique(img)) == {-1.0, 1.0}
+    assert np.array_equal(conv.FILTER_DIAGONAL, np.where(np.eye(3) > 0, 1, -1))
+    assert np.array_equal(conv.FILTER_ANTI_DIAGONAL, np.fliplr(conv.FILTER_DIAGONAL))
+    assert conv.FILTER_X_CENTRE[1, 1] == 1 and conv.FILTER_X_CENTRE[0, 1] == -1
+    # "element-wise multiply, add outputs" = 9: the diagonal filter on the X's top-left stroke
+    assert np.sum(conv.ROHRER_X[1:4, 1:4] * conv.FILTER_DIAGONAL) == 9
+    maps = conv.match_maps(conv.ROHRER_X)
+    assert maps["X centre"][3, 3] == 1.0 and maps["diagonal \\"][1, 1] == 1.0 and maps["diagonal /"][1, 5] == 1.0
+
+
+@pytest.mark.parametrize(("name", "label"), [("X", "X"), ("shifted X", "X"), ("O", "O")])
+def test_vote(name, label):
+    assert conv.vote_x_or_o(conv.ROHRER_IMAGES[name]).label == label
+
+
+def test_coverage_and_receptive_cells():
+    counts = conv.coverage(5, 3, stride=2, padding=1)
+    assert counts.shape == (7, 7) and counts.sum() == 9 * 9  # 3×3 outputs, 9 cells each
+    assert counts[2, 2] == 4  # read by four overlapping windows
+    assert conv.receptive_cells(1, 2, 3, stride=2) == [(2 + a, 4 + b) for a in range(3) for b in range(3)]
+    assert conv.coverage(5, 3, 1, 0, dilation=2).sum() == 9
+
+
+@pytest.mark.parametrize(
+    ("n", "cin", "cout", "k", "s", "p"), [(8, 1, 4, 3, 1, 0), (6, 3, 2, 3, 2, 1), (5, 2, 3, 5, 1, 0)]
+)
+def test_layer_counts_match_torch_modules(n, cin, cout, k, s, p):
+    counts = conv.layer_counts(n, cin, cout, k, s, p)
+    out = counts.output_height
+
+    def numel(m):
+        return sum(q.numel() for q in m.parameters())
+
+    assert counts.convolutional == numel(nn.Conv2d(cin, cout, k, stride=s, padding=p))
+    assert counts.fully_connected == numel(nn.Linear(n * n * cin, out * out * cout))
+    local = conv.LocallyConnected2d(cin, cout, n, k, s, p)
+    assert counts.locally_connected == numel(local)
+    assert counts.locally_connected == out * out * cout * (k * k * cin + 1)
+
+
+def test_locally_connected_with_shared_weights_is_a_convolution():
+    layer = nn.Conv2d(2, 3, 3, stride=2, padding=1)
+    local = conv.LocallyConnected2d(2, 3, 7, 3, stride=2, padding=1)
+    with torch.no_grad():
+        local.weight.copy_(layer.weight.reshape(3, -1).expand_as(local.weight))
+        local.bias.copy_(layer.bias.expand_as(local.bias))
+    x = torch.randn(2, 2, 7, 7)
+    torch.testing.assert_close(local(x), layer(x))
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: conv.convolve2d(np.ones((5, 5)), [[1, np.nan], [0, 1]]), "finite"),
+        (lambda: conv.convolve2d(np.ones((5, 5)), [[1, np.inf], [0, 1]]), "finite"),
+        (lambda: conv.convolve2d(np.ones((5, 5)), np.ones((3, 3)), stride=0), "stride"),
+        (lambda: conv.convolve2d(np.ones((5, 5)), np.ones((3, 3)), padding=-1), "padding"),
+        (lambda: conv.convolve2d(np.ones((2, 2)), np.ones((5, 5)), padding=1), "larger than the padded"),
+        (lambda: conv.convolve2d(np.ones((0, 4)), np.ones((1, 1))), "empty"),
+        (lambda: conv.convolve2d_fast(np.ones((5, 5)), [[np.nan]]), "finite"),
+        (lambda: conv.convolve2d_fast(np.ones((5, 5)), np.ones((3, 3)), stride=0), "stride"),
+        (lambda: conv.convolve2d(np.ones((5, 5)), np.ones((3, 3)), dilation=0), "dilation"),
+        (lambda: conv.pool2d(np.ones((3, 3)), 4), "larger"),
+        (lambda: conv.pool2d(np.ones((3, 3)), 2, mode="min"), "mode"),
+    ],
+)
+def test_bad_input_raises_clear_value_errors(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def _encode(img: Image.Image, fmt: str, **kw) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, format=fmt, **kw)
+    return buf.getvalue()
+
+
+def test_load_image_modes():
+    rgb = Image.fromarray((RNG.random((20, 30, 3)) * 255).astype(np.uint8))
+    for img, fmt in [
+        (rgb, "PNG"),
+        (rgb.convert("CMYK"), "JPEG"),
+        (rgb.convert("P"), "PNG"),
+        (rgb.convert("LA"), "PNG"),
+    ]:
+        loaded = conv.load_image(_encode(img, fmt))
+        assert loaded.pixels.shape == (20, 30) and 0 <= loaded.pixels.min() <= loaded.pixels.max() <= 1
+    one = conv.load_image(_encode(Image.new("L", (1, 1), 128), "PNG"))
+    assert one.pixels.shape == (1, 1) and one.note == ""
+    sixteen = conv.load_image(_encode(Image.fromarray(np.arange(12, dtype=np.uint16).reshape(3, 4) * 1000), "PNG"))
+    assert sixteen.pixels.max() == 1.0
+
+
+def test_load_image_animated_gif_uses_first_frame():
+    frames = [Image.new("L", (10, 10), v) for v in (0, 255)]
+    data = _encode(frames[0], "GIF", save_all=True, append_images=frames[1:])
+    loaded = conv.load_image(data)
+    assert loaded.pixels.max() == 0.0 and "first" in loaded.note
+
+
+def test_load_image_downscales_big_images_with_a_note():
+    loaded = conv.load_image(_encode(Image.new("L", (2000, 1000), 255), "PNG"), max_side=256)
+    assert loaded.pixels.shape == (128, 256) and "Downscaled" in loaded.note
+
+
+def test_load_image_rejects_bad_files():
+    with pytest.raises(ValueError, match="empty"):
+        conv.load_image(b"")
+    with pytest.raises(ValueError, match="could not be read"):
+        conv.load_image(b"this is not an image at all")
+    with pytest.raises(ValueError, match="limit"):
+        conv.load_image(b"0" * 100, max_bytes=10)
+    truncated = _encode(Image.new("RGB", (64, 64), "red"), "PNG")[:60]
+    with pytest.raises(ValueError, match="could not be"):
+        conv.load_image(truncated)
+    # A decompression bomb: a tiny file whose header claims 100 000 × 100 000 pixels; refused before decoding.
+    bomb = _encode(Image.new("1", (10, 10)), "PNG")
+    ihdr = b"IHDR" + (100_000).to_bytes(4, "big") * 2 + bomb[24:29]
+    bomb = bomb[:12] + ihdr + zlib.crc32(ihdr).to_bytes(4, "big") + bomb[33:]
+    with pytest.raises(ValueError, match="too large"):
+        conv.load_image(bomb)
+
+
+def test_resize_and_grayscale():
+    assert conv.resize(np.ones((40, 20)), 10).shape == (10, 5)
+    assert conv.resize(np.ones((4, 2)), 10).shape == (4, 2)
+    gray = conv.to_grayscale(np.full((2, 2, 3), 255, dtype=np.uint8))
+    np.testing.assert_allclose(gray, 1.0)
