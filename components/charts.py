@@ -160,9 +160,395 @@ def curves_chart(
 
 
 # --- dimensionality (PCA and autoencoder) ------------------------------------
+import base64  # noqa: E402
+import io  # noqa: E402
+
+from PIL import Image  # noqa: E402
+
+SCATTER_SIZE = 340  # px: square PCA/latent scatters
+THUMBNAIL = 48  # px: digit images shown in tooltips
+
+
+def image_data_url(image: np.ndarray, *, domain: tuple[float, float] = (0.0, 1.0), size: int = THUMBNAIL) -> str:
+    """A small grayscale image as a PNG data URL (white ink on black), for tooltips."""
+    lo, hi = domain
+    pixels = np.clip((np.asarray(image, dtype=float) - lo) / (hi - lo), 0, 1)
+    img = Image.fromarray((pixels * 255).astype(np.uint8), mode="L").resize((size, size), Image.Resampling.NEAREST)
+    buffer = io.BytesIO()
+    img.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def projection_chart(
+    points: np.ndarray, projected: np.ndarray, angle_deg: float, pc1_deg: float, *, size: int = SCATTER_SIZE
+) -> alt.Chart:
+    """A 2-D cloud, its projections onto the chosen direction (with the error segments), and PC1 dashed."""
+    centre = points.mean(axis=0)
+    reach = float(np.abs(points - centre).max()) * 1.1
+    domain = [-reach, reach]
+
+    def line(deg: float, name: str) -> pd.DataFrame:
+        u = np.array([np.cos(np.deg2rad(deg)), np.sin(np.deg2rad(deg))])
+        ends = np.array([-reach * 1.5 * u, reach * 1.5 * u])
+        return pd.DataFrame({"x": ends[:, 0], "y": ends[:, 1], "line": name})
+
+    df = pd.DataFrame(
+        {
+            "x": points[:, 0] - centre[0],
+            "y": points[:, 1] - centre[1],
+            "px": projected[:, 0] - centre[0],
+            "py": projected[:, 1] - centre[1],
+        }
+    )
+    x = alt.X("x:Q", scale=alt.Scale(domain=domain, clamp=True), title="feature 1 (centred)")
+    y = alt.Y("y:Q", scale=alt.Scale(domain=domain, clamp=True), title="feature 2 (centred)")
+    lines = pd.concat([line(angle_deg, "your direction"), line(pc1_deg, "PC1")])
+    base = alt.Chart(df)
+    layers = [
+        base.mark_rule(color=MUTED, strokeWidth=0.8).encode(x=x, y=y, x2="px:Q", y2="py:Q"),
+        base.mark_circle(size=22, color=PRIMARY, opacity=0.7).encode(x=x, y=y),
+        alt.Chart(lines)
+        .mark_line(clip=True)
+        .encode(
+            x=alt.X("x:Q", scale=alt.Scale(domain=domain)),
+            y=alt.Y("y:Q", scale=alt.Scale(domain=domain)),
+            color=alt.Color(
+                "line:N",
+                scale=alt.Scale(domain=["your direction", "PC1"], range=["black", ACCENT]),
+                legend=alt.Legend(title=None, orient="top"),
+            ),
+            strokeDash=alt.StrokeDash(
+                "line:N", scale=alt.Scale(domain=["your direction", "PC1"], range=[[1, 0], [6, 4]]), legend=None
+            ),
+            detail="line:N",
+        ),
+        base.mark_circle(size=16, color="black").encode(x=alt.X("px:Q", scale=alt.Scale(domain=domain)), y="py:Q"),
+    ]
+    return alt.layer(*layers).properties(width=size, height=size)
+
+
+def variance_by_angle_chart(
+    angles: np.ndarray, variances: np.ndarray, angle_deg: float, pc1_deg: float, *, height: int = SCATTER_SIZE
+) -> alt.Chart:
+    """Variance of the projections against the direction's angle, your angle in black and PC1 in the accent."""
+    df = pd.DataFrame({"angle": angles, "variance": variances})
+    curve = (
+        alt.Chart(df)
+        .mark_line(color=PRIMARY)
+        .encode(
+            x=alt.X("angle:Q", title="direction (degrees)", scale=alt.Scale(domain=[0, 180])),
+            y=alt.Y("variance:Q", title="variance of the projections", scale=alt.Scale(zero=True)),
+            tooltip=[alt.Tooltip("angle:Q", format=".0f"), alt.Tooltip("variance:Q", format=".3f")],
+        )
+    )
+    marks = pd.DataFrame({"angle": [angle_deg, pc1_deg], "what": ["your direction", "PC1 (maximum)"]})
+    rules = (
+        alt.Chart(marks)
+        .mark_rule(strokeWidth=2)
+        .encode(
+            x="angle:Q",
+            color=alt.Color(
+                "what:N",
+                scale=alt.Scale(domain=["your direction", "PC1 (maximum)"], range=["black", ACCENT]),
+                legend=alt.Legend(title=None, orient="top"),
+            ),
+            strokeDash=alt.StrokeDash(
+                "what:N",
+                scale=alt.Scale(domain=["your direction", "PC1 (maximum)"], range=[[1, 0], [6, 4]]),
+                legend=None,
+            ),
+        )
+    )
+    return (curve + rules).properties(width="container", height=height)
+
+
+def loadings_chart(
+    feature_names: Sequence[str], loadings: np.ndarray, reference: np.ndarray | None = None, *, title: str = ""
+) -> alt.Chart:
+    """PC1's weight on each feature as bars; ``reference`` (e.g. before a change) as black ticks."""
+    df = pd.DataFrame({"feature": list(feature_names), "weight": loadings})
+    x = alt.X("weight:Q", scale=alt.Scale(domain=[-1, 1]), title="weight in PC1")
+    y = alt.Y("feature:N", sort=None, title=None)
+    bars = (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            x=x,
+            y=y,
+            color=alt.condition(alt.datum.weight > 0, alt.value(ACCENT), alt.value(PRIMARY)),
+            tooltip=["feature", alt.Tooltip("weight:Q", format=".3f")],
+        )
+    )
+    chart = bars
+    if reference is not None:
+        ref = pd.DataFrame({"feature": list(feature_names), "weight": reference})
+        chart = bars + alt.Chart(ref).mark_tick(color="black", thickness=2).encode(x=x, y=y)
+    return chart.properties(width="container", height=max(18 * len(df), 60), title=title)
+
+
+def scree_chart(ratio: np.ndarray, k: int, marks: Mapping[str, int], *, max_bars: int = 64) -> alt.Chart:
+    """Explained variance per component (bars, chosen k in the accent) and the cumulative share (line).
+
+    ``marks`` maps a label such as "95%" to the k that reaches it; each gets a dashed rule.
+    """
+    shown = min(len(ratio), max_bars)
+    ks = np.arange(1, shown + 1)
+    df = pd.DataFrame({"k": ks, "share": ratio[:shown], "cumulative": np.cumsum(ratio)[:shown], "kept": ks <= k})
+    x = alt.X("k:Q", title="component", scale=alt.Scale(domain=[0.5, shown + 0.5]), axis=alt.Axis(tickMinStep=1))
+    y = alt.Y("share:Q", title="share of the variance", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]))
+    bars = (
+        alt.Chart(df)
+        .mark_bar(size=max(3, min(30, 480 // shown)))
+        .encode(
+            x=x,
+            y=y,
+            color=alt.condition(alt.datum.kept, alt.value(ACCENT), alt.value(MUTED)),
+            tooltip=[
+                alt.Tooltip("k:Q", title="component"),
+                alt.Tooltip("share:Q", format=".1%"),
+                alt.Tooltip("cumulative:Q", format=".1%"),
+            ],
+        )
+    )
+    line = (
+        alt.Chart(df)
+        .mark_line(color=PRIMARY, point=shown <= 20)
+        .encode(x=x, y=alt.Y("cumulative:Q", axis=alt.Axis(format="%")), tooltip=["k", "cumulative"])
+    )
+    rows = [{"k": v, "label": f"{name}: k={v}", "cum": float(np.cumsum(ratio)[v - 1])} for name, v in marks.items()]
+    rules = alt.Chart(pd.DataFrame(rows)).mark_rule(strokeDash=[4, 3], color="black").encode(x="k:Q")
+    labels = (
+        alt.Chart(pd.DataFrame(rows))
+        .mark_text(align="left", dx=4, dy=-6, fontSize=FONT_SIZE)
+        .encode(x="k:Q", y=alt.Y("cum:Q"), text="label:N")
+    )
+    return (bars + line + rules + labels).properties(width="container", height=260)
+
+
+def pc_scatter_chart(
+    df: pd.DataFrame | Mapping[str, Sequence], *, x_title: str, y_title: str, size: int = SCATTER_SIZE, title: str = ""
+) -> alt.Chart:
+    """Points in a 2-D reduced space; columns x, y, optional label (colour) and image (a data-URL tooltip)."""
+    df = pd.DataFrame(df)
+    tooltip = []
+    if "image" in df:
+        tooltip.append(alt.Tooltip("image:N"))
+    encodings = {
+        "x": alt.X("x:Q", title=x_title, scale=alt.Scale(zero=False)),
+        "y": alt.Y("y:Q", title=y_title, scale=alt.Scale(zero=False)),
+    }
+    if "label" in df:
+        encodings["color"] = alt.Color("label:N", title="class", scale=alt.Scale(scheme="category10"))
+        tooltip.append(alt.Tooltip("label:N", title="class"))
+    tooltip += [alt.Tooltip("x:Q", title=x_title, format=".2f"), alt.Tooltip("y:Q", title=y_title, format=".2f")]
+    return (
+        alt.Chart(df)
+        .mark_circle(size=28, opacity=0.75)
+        .encode(**encodings, tooltip=tooltip)
+        .properties(width="container", height=size, title=title)
+    )
+
+
+def image_tiles(images: Sequence[np.ndarray], *, signed: bool = False, size: int = 64) -> list[bytes]:
+    """Small images as crisp PNG tiles for ``st.image`` (much lighter than one chart per image).
+
+    Unsigned images are grayscale in [0, 1]; ``signed`` ones map negative to blue and positive to red.
+    """
+    tiles = []
+    for image in images:
+        image = np.asarray(image, dtype=float)
+        if signed:
+            t = np.clip(image / (np.abs(image).max() or 1.0), -1, 1)[..., None]
+            red, blue = np.array([0.80, 0.15, 0.15]), np.array([0.15, 0.35, 0.80])
+            rgb = np.where(t > 0, 1 - t * (1 - red), 1 + t * (1 - blue))  # white at zero
+        else:
+            rgb = np.repeat(np.clip(image, 0, 1)[..., None], 3, axis=2)
+        pil = Image.fromarray((rgb * 255).astype(np.uint8), mode="RGB").resize((size, size), Image.Resampling.NEAREST)
+        buffer = io.BytesIO()
+        pil.save(buffer, format="PNG")
+        tiles.append(buffer.getvalue())
+    return tiles
+
+
+def k_curves_chart(
+    ks: Sequence[int],
+    series: Mapping[str, Sequence[float]],
+    *,
+    y_title: str,
+    mark_k: int | None = None,
+    baselines: Mapping[str, float] | None = None,
+    percent: bool = False,
+    log_x: bool = False,
+    height: int = 240,
+) -> alt.Chart:
+    """Named curves against k, an optional marker at the chosen k, and dashed horizontal baselines."""
+    frames = [pd.DataFrame({"k": list(ks), "value": list(v), "series": name}) for name, v in series.items()]
+    df = pd.concat(frames, ignore_index=True)
+    fmt = ".1%" if percent else ".4g"
+    axis = alt.Axis(format="%") if percent else alt.Axis()
+    x = alt.X("k:Q", title="k (components kept)", scale=alt.Scale(type="log") if log_x else alt.Scale())
+    y = alt.Y("value:Q", title=y_title, axis=axis, scale=alt.Scale(zero=False))
+    names = list(series) + list(baselines or {})
+    colour = alt.Color(
+        "series:N", title=None, scale=alt.Scale(domain=names, range=SERIES), legend=alt.Legend(orient="top")
+    )
+    layers = [
+        alt.Chart(df)
+        .mark_line(point=len(ks) <= 20)
+        .encode(x=x, y=y, color=colour, tooltip=["series", "k", alt.Tooltip("value:Q", format=fmt)])
+    ]
+    if baselines:
+        base = pd.DataFrame({"series": list(baselines), "value": list(baselines.values())})
+        layers.append(alt.Chart(base).mark_rule(strokeDash=[6, 4]).encode(y="value:Q", color=colour))
+    if mark_k is not None:
+        marked = df[df["k"] == mark_k]
+        layers.append(alt.Chart(marked).mark_point(size=120, filled=True, color="black").encode(x=x, y=y))
+    return alt.layer(*layers).properties(width="container", height=height)
+
+
+def error_bars_chart(errors: Mapping[str, float], *, title: str = "", fmt: str = ".4f") -> alt.Chart:
+    """Horizontal bars comparing one error per method, lowest in the accent colour."""
+    df = pd.DataFrame({"method": list(errors), "error": list(errors.values())})
+    df["best"] = df["error"] <= df["error"].min()
+    bars = (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            x=alt.X("error:Q", title="reconstruction MSE (test digits)"),
+            y=alt.Y("method:N", sort=None, title=None),
+            color=alt.condition(alt.datum.best, alt.value(ACCENT), alt.value(PRIMARY)),
+            tooltip=["method", alt.Tooltip("error:Q", format=fmt)],
+        )
+    )
+    text = bars.mark_text(align="left", dx=3, fontSize=FONT_SIZE).encode(
+        text=alt.Text("error:Q", format=fmt), color=alt.value("black")
+    )
+    return (bars + text).properties(width="container", height=28 * len(df) + 10, title=title)
+
 
 
 # --- kernels (convolution playground) ----------------------------------------
+# The interactive grids below are written as plain Vega-Lite dicts, not Altair: building and validating
+# five Altair heatmaps costs ~150 ms, far too slow for a slider that moves a window; a dict costs ~1 ms.
+EMPTY_FILL = "#eef1f3"  # cells with no value: zero padding, feature-map cells not computed yet
+
+
+def _heatmap_view(
+    values: np.ndarray,
+    *,
+    title: str = "",
+    annotate: bool = True,
+    fmt: str = ".2f",
+    scheme: str = SEQUENTIAL,
+    domain: tuple[float, float] | None = None,
+    cell: int = CELL,
+    highlight: Sequence[tuple[int, int]] = (),
+    legend: bool = False,
+) -> dict:
+    """One heatmap as a Vega-Lite view; NaN cells are drawn empty (grey, no number)."""
+    values = np.asarray(values, dtype=float)
+    rows, cols = values.shape
+    finite = values[np.isfinite(values)]
+    lo, hi = domain if domain is not None else ((finite.min(), finite.max()) if finite.size else (0.0, 1.0))
+    lo, hi = (float(lo) - 1.0, float(hi) + 1.0) if lo == hi else (float(lo), float(hi))
+    records = [
+        {"r": r, "c": c, "v": float(v) if np.isfinite(v) else None} for (r, c), v in np.ndenumerate(values)
+    ]
+    x = {"field": "c", "type": "ordinal", "axis": None, "scale": {"domain": list(range(cols))}}
+    y = {"field": "r", "type": "ordinal", "axis": None, "scale": {"domain": list(range(rows))}}
+    valid = {"filter": "isValid(datum.v)"}
+    layers: list[dict] = [
+        {"mark": {"type": "rect", "fill": EMPTY_FILL, "stroke": "white"}, "encoding": {"x": x, "y": y}},
+        {
+            "transform": [valid],
+            "mark": {"type": "rect"},
+            "encoding": {
+                "x": x,
+                "y": y,
+                "color": {
+                    "field": "v",
+                    "type": "quantitative",
+                    "scale": {"scheme": scheme, "domain": [lo, hi], "reverse": scheme == DIVERGING},
+                    "legend": {"title": None} if legend else None,
+                },
+                "tooltip": [
+                    {"field": "r", "title": "row"},
+                    {"field": "c", "title": "col"},
+                    {"field": "v", "title": "value", "format": fmt},
+                ],
+            },
+        },
+    ]
+    if annotate:
+        mid, quarter = (lo + hi) / 2, (hi - lo) / 4
+        light = f"abs(datum.v - {mid}) < {quarter}" if scheme == DIVERGING else f"datum.v > {lo + 0.6 * (hi - lo)}"
+        layers.append(
+            {
+                "transform": [valid],
+                "mark": {"type": "text", "fontSize": FONT_SIZE},
+                "encoding": {
+                    "x": x,
+                    "y": y,
+                    "text": {"field": "v", "type": "quantitative", "format": fmt},
+                    "color": {"condition": {"test": light, "value": "black"}, "value": "white"},
+                },
+            }
+        )
+    if len(highlight):
+        layers.append(
+            {
+                "data": {"values": [{"r": int(r), "c": int(c)} for r, c in highlight]},
+                "mark": {"type": "rect", "fill": None, "stroke": ACCENT, "strokeWidth": 3},
+                "encoding": {"x": x, "y": y},
+            }
+        )
+    return {
+        "title": title,
+        "width": cols * cell,
+        "height": rows * cell,
+        "data": {"values": records},
+        "layer": layers,
+        "resolve": {"scale": {"color": "independent"}},
+    }
+
+
+def heatmap_grid_chart(rows: Sequence[Sequence[Mapping]], *, spacing: int = 16) -> dict:
+    """Rows of small heatmaps side by side, as a Vega-Lite spec for ``st.vega_lite_chart``.
+
+    Each panel is a dict with ``values`` and optional ``title``, ``annotate``, ``fmt``, ``scheme``, ``domain``,
+    ``cell``, ``highlight`` (accent-outlined (row, col) cells) and ``legend``. NaN cells are drawn empty.
+    """
+    lines = [{"hconcat": [_heatmap_view(**panel) for panel in row], "spacing": spacing} for row in rows]
+    body = lines[0] if len(lines) == 1 else {"vconcat": lines, "spacing": spacing}
+    return {**body, "resolve": {"scale": {"color": "independent"}}, "config": {"view": {"stroke": None}}}
+
+
+def coverage_chart(
+    counts: np.ndarray, padding: int, highlight: Sequence[tuple[int, int]] = (), *, title: str = "", cell: int = CELL
+) -> dict:
+    """The padded input as a grid: how many windows read each cell, zero padding empty, one window outlined."""
+    counts = np.asarray(counts, dtype=float)
+    n = counts.shape[0]
+    r, c = np.indices(counts.shape)
+    pad = (r < padding) | (c < padding) | (r >= n - padding) | (c >= n - padding)
+    shown = np.where(pad, np.nan, counts)
+    top = max(float(counts.max()), 1.0)
+    view = _heatmap_view(shown, title=title, fmt=".0f", scheme="blues", domain=(0, top), cell=cell, highlight=highlight)
+    return {**view, "config": {"view": {"stroke": None}}}
+
+
+def parameter_count_chart(counts: Mapping[str, int], *, width: int = 420) -> alt.Chart:
+    """Parameter counts of layer types as horizontal bars on a log scale, with the numbers printed."""
+    df = pd.DataFrame({"layer": list(counts), "parameters": [max(int(v), 1) for v in counts.values()]})
+    df["text"] = [f"{int(v):,}" for v in counts.values()]
+    base = alt.Chart(df).encode(
+        y=alt.Y("layer:N", sort=None, title=None),
+        x=alt.X("parameters:Q", scale=alt.Scale(type="log"), title="parameters (log scale)"),
+    )
+    bars = base.mark_bar(color=PRIMARY)
+    text = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE, color="black").encode(text="text:N")
+    return (bars + text).properties(width=width, height=34 * len(df))
+
 
 
 # --- draw (CNN classifiers) --------------------------------------------------

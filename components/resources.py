@@ -160,9 +160,274 @@ DEFAULT_MODELS: dict[str, tuple[str, str]] = {}
 
 
 # --- dimensionality (PCA and autoencoder) ------------------------------------
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from components import charts as _charts  # noqa: E402
+from models import autoencoder as _autoencoder  # noqa: E402
+from models import pca as _pca  # noqa: E402
+from models import tabular as _tabular  # noqa: E402
+
+DEFAULT_MODELS["autoencoder"] = ("Digits autoencoder 64→64→2→64→64 (ReLU, sigmoid)", "Dimensionality reduction")
+DEFAULT_MODELS["linear_autoencoder"] = ("Linear digits autoencoder 64→2→64 (no ReLU)", "Dimensionality reduction")
+AUTOENCODER_VERSION = 1  # bump when the autoencoder's architecture or training changes
+PREPROCESSING_KS = (1, 2, 3, 5, 8, 12, 16, 20, 30, 40, 64)  # k grid for logistic regression after PCA
+SCATTER_MAX_POINTS = 1000  # scatters show at most this many (seeded) points
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def get_chart_spec(builder: str, *args: Any, **kwargs: Any) -> dict:
+    """The Vega-Lite spec of ``charts.<builder>(*args, **kwargs)``, built once per distinct input.
+
+    Building and validating an Altair chart costs 10–40 ms, so a page with many charts reruns in well
+    under 100 ms only if unchanged charts are not rebuilt; show the result with ``st.vega_lite_chart``.
+    """
+    return getattr(_charts, builder)(*args, **kwargs).to_dict()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def get_image_tiles(images: np.ndarray, signed: bool = False, size: int = 64) -> list[bytes]:
+    """Small images (n, h, w) as crisp PNG tiles for ``st.image``, encoded once."""
+    return _charts.image_tiles(images, signed=signed, size=size)
+
+
+def get_autoencoder() -> _autoencoder.TrainedAutoencoder:
+    """The shared non-linear digits autoencoder with a 2-unit bottleneck."""
+    config = _autoencoder.DEFAULT_CONFIG
+    return shared_model(
+        "autoencoder",
+        config,
+        AUTOENCODER_VERSION,
+        train=lambda on_step: _autoencoder.train_autoencoder(config, on_step=on_step),
+        restore=_autoencoder.TrainedAutoencoder.from_payload,
+        label="the digits autoencoder",
+    )
+
+
+def get_linear_autoencoder() -> _autoencoder.TrainedAutoencoder:
+    """The shared linear digits autoencoder (same bottleneck, no non-linearity)."""
+    config = _autoencoder.LINEAR_CONFIG
+    return shared_model(
+        "linear_autoencoder",
+        config,
+        AUTOENCODER_VERSION,
+        train=lambda on_step: _autoencoder.train_autoencoder(config, on_step=on_step),
+        restore=_autoencoder.TrainedAutoencoder.from_payload,
+        label="the linear autoencoder",
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def get_dataset(name: str, csv: bytes | None = None) -> _tabular.Dataset:
+    """A bundled dataset by name, or the parsed upload when ``csv`` is given (raises ValueError on bad files)."""
+    return _tabular.parse_csv(csv, name) if csv is not None else _tabular.load_builtin(name)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def get_pca(
+    name: str, standardize: bool, csv: bytes | None = None, feature: int | None = None, factor: float = 1.0
+) -> _pca.PCAResult:
+    """PCA of a dataset, optionally after multiplying one feature by ``factor`` (a change of unit)."""
+    X = get_dataset(name, csv).X
+    if feature is not None and factor != 1.0:
+        X = X.copy()
+        X[:, feature] *= factor
+    return _pca.fit_pca(X, standardize=standardize)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def get_sklearn_agreement(name: str, standardize: bool) -> float:
+    """How far the hand-written PCA is from sklearn's on a bundled dataset."""
+    return _pca.sklearn_agreement(get_dataset(name).X, standardize=standardize)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def get_pca_step_tables(name: str, standardize: bool) -> dict[str, pd.DataFrame]:
+    """The numbers of each step of :func:`models.pca.fit_pca` on a bundled dataset, as small rounded tables."""
+    data, result = get_dataset(name), get_pca(name, standardize)
+    names = list(data.feature_names)
+    eig = [f"λ{i + 1}" for i in range(len(names))]
+    pcs = [f"PC{i + 1}" for i in range(len(names))]
+    scale = result.scale if result.scale is not None else np.full(len(names), np.nan)
+    return {
+        "centre": pd.DataFrame({"mean": result.mean, "std (divided out)": scale}, index=names).T.round(3),
+        "prepared": pd.DataFrame(result.prepared[:5], columns=names).round(3),
+        "eigenvalues": pd.DataFrame([result.raw_eigenvalues], index=["eigenvalue"], columns=eig).round(4),
+        "eigenvectors": pd.DataFrame(result.raw_eigenvectors, index=names, columns=eig).round(3),
+        "sorted": pd.DataFrame(
+            {
+                "was": [eig[i] for i in result.order],
+                "eigenvalue (variance)": result.all_variance.round(4),
+                "share (%)": (100 * result.all_variance_ratio).round(1),
+                "cumulative (%)": (100 * result.cumulative_ratio).round(1),
+            },
+            index=pcs,
+        ),
+        "scores": pd.DataFrame(result.transform(data.X[:5]), columns=pcs).round(3),
+    }
+
+
+@st.cache_data(show_spinner=False)
+def get_digit_thumbnails() -> list[str]:
+    """Every sklearn digit as a PNG data URL, for tooltips."""
+    pixels, _ = _tabular.digits_pixels()
+    return [_charts.image_data_url(row.reshape(8, 8)) for row in pixels]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def get_pc_scatter_spec(name: str, standardize: bool, pc_x: int, pc_y: int, csv: bytes | None = None) -> dict:
+    """Chart spec of the points on two chosen PCs (0-based), coloured by class, with digit-image tooltips."""
+    data = get_dataset(name, csv)
+    result = get_pca(name, standardize, csv)
+    rows = np.random.default_rng(0).permutation(len(data.X))[:SCATTER_MAX_POINTS]
+    scores = result.transform(data.X[rows])
+    df = pd.DataFrame({"x": scores[:, pc_x], "y": scores[:, pc_y]})
+    if data.labels is not None:
+        df["label"] = data.labels[rows]
+    if data.image_shape is not None:
+        thumbnails = get_digit_thumbnails()
+        df["image"] = [thumbnails[i] for i in rows]
+    return _charts.pc_scatter_chart(df, x_title=f"PC{pc_x + 1}", y_title=f"PC{pc_y + 1}").to_dict()
+
+
+@st.cache_data(show_spinner=False)
+def get_digits_pca() -> _pca.PCAResult:
+    """PCA of the digits pixels in [0, 1] (no standardising, so components are images in pixel units)."""
+    return _pca.fit_pca(_tabular.digits_pixels()[0])
+
+
+@st.cache_data(show_spinner="Fitting logistic regression once for each k…")
+def get_preprocessing_curve(
+    ks: tuple[int, ...] = PREPROCESSING_KS,
+) -> tuple[list[_pca.PreprocessingPoint], _pca.PreprocessingPoint]:
+    """Logistic regression on digits after standardise → PCA(k), for every k, and the baseline without PCA."""
+    data = get_dataset("digits")
+    return _pca.pca_then_logistic(data.X, data.labels, ks)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def get_latent_views(
+    _model: _autoencoder.TrainedAutoencoder, _linear: _autoencoder.TrainedAutoencoder, key: str, samples: int = 8
+) -> dict:
+    """Held-out digits in the autoencoder's 2-D code and in PCA's (chart specs), reconstructions of ``samples``
+    of them (PNG tiles and each one's MSE per pixel), and each method's mean test error.
+
+    ``key`` identifies the trained models (their weights are not hashed).
+    """
+    config = _model.config
+    X_train, X_test, _, y_test = _autoencoder.split_digits(config.test_share, _model.seed)
+    result = _pca.fit_pca(X_train, config.latent)
+    labels = y_test.astype(str)
+    thumbnails = [_charts.image_data_url(row.reshape(8, 8)) for row in X_test]
+
+    def scatter(codes: np.ndarray, axis: str, title: str) -> dict:
+        df = pd.DataFrame({"x": codes[:, 0], "y": codes[:, 1], "label": labels, "image": thumbnails})
+        return _charts.pc_scatter_chart(df, x_title=f"{axis} 1", y_title=f"{axis} 2", title=title).to_dict()
+
+    rebuilt = {
+        f"PCA, k = {config.latent}": result.reconstruct(X_test),
+        f"linear autoencoder, {_linear.config.latent} units": _linear.reconstruct(X_test),
+        f"autoencoder, {config.latent} units": _model.reconstruct(X_test),
+    }
+    shown = X_test[:samples]
+    tiles = {"original": (_charts.image_tiles(shown.reshape(-1, 8, 8)), [f"a {d}" for d in labels[:samples]])}
+    for method, rows in rebuilt.items():
+        errors = ((rows[:samples] - shown) ** 2).mean(axis=1)
+        tiles[method] = (_charts.image_tiles(rows[:samples].reshape(-1, 8, 8)), [f"{e:.3f}" for e in errors])
+    return {
+        "ae_spec": scatter(_model.encode(X_test), "code", "Autoencoder: its 2-D code"),
+        "pca_spec": scatter(result.transform(X_test), "PC", "PCA: the first 2 components"),
+        "count": len(X_test),
+        "tiles": tiles,
+        "errors": {
+            f"PCA (k={config.latent})": result.reconstruction_error(X_test),
+            f"linear autoencoder (k={_linear.config.latent})": _linear.test_mse,
+            f"autoencoder (k={config.latent})": _model.test_mse,
+        },
+    }
 
 
 # --- kernels (convolution playground) ----------------------------------------
+import io  # noqa: E402
+
+import pyarrow as pa  # noqa: E402
+from PIL import Image  # noqa: E402
+from sklearn.datasets import load_digits as _load_digits  # noqa: E402
+from sklearn.datasets import load_sample_images as _load_sample_images  # noqa: E402
+
+from components import charts as _kernels_charts  # noqa: E402
+from models import convolution as _convolution  # noqa: E402
+
+KERNELS_SAMPLE_PHOTOS = ("china.jpg", "flower.jpg")  # sklearn's bundled photos
+KERNELS_MAX_UPLOADS = 8  # decoded uploads kept in memory at once
+KERNELS_MAX_RESULTS = 64  # filtered images kept in memory at once
+KERNELS_MAX_CHARTS = 512  # chart specs kept in memory at once (each a few kB)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def get_sample_photo(name: str, max_side: int) -> np.ndarray:
+    """One of sklearn's bundled photos as grayscale in [0, 1], its longer side shrunk to ``max_side``."""
+    photos = _load_sample_images()
+    index = [p.rsplit("/", 1)[-1] for p in photos.filenames].index(name)
+    return _convolution.resize(_convolution.to_grayscale(photos.images[index]), max_side)
+
+
+@st.cache_data(show_spinner=False)
+def get_digit_image(digit: int) -> np.ndarray:
+    """The first 8×8 sklearn digit of a class, in [0, 1]."""
+    digits = _load_digits()
+    return digits.images[list(digits.target).index(digit)] / 16.0
+
+
+@st.cache_data(show_spinner=False, max_entries=KERNELS_MAX_UPLOADS, ttl=CUSTOM_TTL_SECONDS)
+def get_uploaded_image(file_id: str, _data: bytes, max_side: int) -> _convolution.LoadedImage:
+    """A decoded, checked upload, keyed by the uploader's file id (raises ValueError for broken or huge files)."""
+    return _convolution.load_image(_data, max_side=max_side)
+
+
+# The image getters below take a small hashable ``key`` naming the array, and the array itself as ``_image``
+# (not hashed): hashing a 512×512 image on every call would cost more than the convolution.
+@st.cache_data(show_spinner=False, max_entries=KERNELS_MAX_RESULTS)
+def get_filtered(
+    key: tuple, _image: np.ndarray, kernel: tuple[tuple[float, ...], ...], stride: int = 1, padding: int = 0,
+    dilation: int = 1,
+) -> np.ndarray:  # fmt: skip
+    """The feature map of image ``key`` (torch fast path; it matches ``convolve2d``, see tests)."""
+    return _convolution.convolve2d_fast(_image, np.array(kernel), stride, padding, dilation)
+
+
+@st.cache_data(show_spinner=False, max_entries=KERNELS_MAX_RESULTS)
+def get_pooled(key: tuple, _image: np.ndarray, size: int, stride: int, mode: str) -> np.ndarray:
+    """Image ``key`` pooled (torch fast path; it matches ``pool2d``, see tests)."""
+    return _convolution.pool2d_fast(_image, size, stride, mode)
+
+
+@st.cache_data(show_spinner=False, max_entries=KERNELS_MAX_RESULTS)
+def get_display_png(key: tuple, _image: np.ndarray, min_side: int = 0) -> bytes:
+    """Image ``key`` stretched to 0…255 and encoded as PNG once, so reruns don't re-encode it."""
+    buffer = io.BytesIO()
+    Image.fromarray(_convolution.to_display(_image, min_side)).save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def _arrow_bytes(records: list[dict]) -> bytes:
+    table = pa.Table.from_pylist(records)
+    sink = pa.BufferOutputStream()
+    with pa.RecordBatchStreamWriter(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+@st.cache_data(show_spinner=False, max_entries=KERNELS_MAX_CHARTS)
+def get_kernels_chart(builder: str, *args, **kwargs) -> dict:
+    """A chart builder's Vega-Lite spec for ``st.vega_lite_chart``, with its datasets already in Arrow form.
+
+    Cached because building, validating and serialising an Altair chart costs ~40 ms on every rerun.
+    """
+    spec = getattr(_kernels_charts, builder)(*args, **kwargs).to_dict()
+    spec["datasets"] = {name: _arrow_bytes(rows) for name, rows in spec.get("datasets", {}).items()}
+    return spec
+
 
 
 # --- draw (CNN classifiers) --------------------------------------------------

@@ -79,6 +79,30 @@ KERNEL_PRESETS: dict[str, np.ndarray] = {
     "emboss": np.array([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]], dtype=float),
 }
 
+
+def kernel_preset(name: str, size: int = 3) -> np.ndarray:
+    """A named kernel at 3×3 or 5×5: blurs get a true 5×5 version, the others are centred in zeros."""
+    if name not in KERNEL_PRESETS:
+        raise ValueError(f"Unknown kernel {name!r}; choose one of {', '.join(KERNEL_PRESETS)}.")
+    if size not in (3, 5):
+        raise ValueError(f"Kernel presets come in 3×3 and 5×5, not {size}×{size}.")
+    if size == 3:
+        return KERNEL_PRESETS[name].copy()
+    if name == "box blur":
+        return np.full((5, 5), 1 / 25)
+    if name == "Gaussian blur":
+        row = np.array([1, 4, 6, 4, 1], dtype=float)
+        return np.outer(row, row) / 256
+    return np.pad(KERNEL_PRESETS[name], 1)
+
+
+def box_kernel(size: int) -> np.ndarray:
+    """A size×size averaging kernel (every weight 1/size²)."""
+    if int(size) != size or size < 1:
+        raise ValueError(f"The kernel size must be a whole number of at least 1, got {size}.")
+    return np.full((size, size), 1 / size**2)
+
+
 # --- Image loading limits -------------------------------------------------------------------------------------------
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # bigger files are refused before decoding
 MAX_DECODE_PIXELS = 40_000_000  # header says more than this: refuse (a decompression bomb or a poster scan)
@@ -415,6 +439,16 @@ def load_image(data: bytes, max_side: int = MAX_SIDE, max_bytes: int = MAX_UPLOA
         notes.append(f"Downscaled from {w}×{h} to {small.shape[1]}×{small.shape[0]} pixels.")
         gray = small
     return LoadedImage(np.clip(gray, 0.0, 1.0), " ".join(notes))
+
+
+def to_display(image: np.ndarray, min_side: int = 0) -> np.ndarray:
+    """Stretch any values to 0…255 (uint8) for showing; small images are enlarged with sharp (nearest) pixels."""
+    image = check_image(image)
+    lo, hi = float(image.min()), float(image.max())
+    scaled = (image - lo) / (hi - lo) if hi > lo else np.full_like(image, 0.5)
+    out = np.round(scaled * 255).astype(np.uint8)
+    factor = -(-min_side // max(out.shape)) if min_side else 1
+    return np.repeat(np.repeat(out, factor, axis=0), factor, axis=1) if factor > 1 else out
 
 
 def _as_gray(im: Image.Image) -> np.ndarray:
