@@ -86,6 +86,15 @@ class PCAResult:
         X = _as_matrix(X)
         return float(np.mean((X - self.reconstruct(X, k)) ** 2))
 
+    def error_by_k(self, x: np.ndarray) -> np.ndarray:
+        """Squared error (mean per feature, original units) of rebuilding one row ``x`` from k = 1, 2, … components."""
+        x = np.asarray(x, dtype=float).reshape(1, -1)
+        scores = self.transform(x)[0]  # (k,)
+        partial = np.cumsum(scores[:, None] * self.components, axis=0)  # (k, d): rebuilt from the first 1..k
+        if self.scale is not None:
+            partial = partial * self.scale
+        return np.mean((x - (partial + self.mean)) ** 2, axis=1)
+
     def _check_k(self, k: int | None) -> int:
         if k is None:
             return self.n_components
@@ -164,11 +173,15 @@ def sklearn_agreement(X: np.ndarray, n_components: int | None = None, standardiz
 # --- a 2-D point cloud for "why reduce dimensions" -------------------------------------------------------
 
 
-def correlated_cloud(n: int = 200, *, angle_deg: float = 30.0, spread: tuple[float, float] = (3.0, 0.8), seed: int = 0):
-    """``n`` 2-D points stretched along ``angle_deg``: a cloud with one obvious long direction."""
+def correlated_cloud(
+    n: int = 200, *, angle_deg: float | None = None, spread: tuple[float, float] = (3.0, 0.8), seed: int = 0
+) -> np.ndarray:
+    """``n`` 2-D points stretched along ``angle_deg`` (random when None): a cloud with one long direction."""
     if n < 2:
         raise ValueError("the cloud needs at least 2 points")
     rng = np.random.default_rng(seed)
+    if angle_deg is None:
+        angle_deg = rng.uniform(15.0, 165.0)
     raw = rng.normal(size=(n, 2)) * np.asarray(spread)
     theta = np.deg2rad(angle_deg)
     rotation = np.array([[np.cos(theta), np.sin(theta)], [-np.sin(theta), np.cos(theta)]])

@@ -1,6 +1,371 @@
-"""Placeholder until this page lands (see its issue)."""
+"""Dimensionality reduction: PCA from first principles, PCA as a pre-processing step, and an autoencoder beside it.
 
+Each section is a fragment, so moving a control reruns only its own section.
+"""
+
+import numpy as np
 import streamlit as st
 
-st.title("dimensionality")
-st.write("This page is being built.")
+from components import charts, lesson, resources
+from models import autoencoder, pca
+from models.tabular import MAX_CSV_BYTES, MAX_CSV_CELLS
+
+ANGLES = np.arange(0, 180, 1.0)  # directions tried in section 1
+UNIT_FACTORS = [0.001, 0.01, 1.0, 100.0, 1000.0]  # "change the unit of one feature"
+DATASETS = {"digits": "Digits (8×8 images)", "iris": "Iris", "wine": "Wine", "csv": "Upload a CSV"}
+SHARES = {"90%": 0.90, "95%": 0.95, "99%": 0.99}
+EIGEN_DIGITS = 15  # principal components drawn as images
+RECON_SAMPLES = 8  # held-out digits shown in the autoencoder comparison
+
+
+def chart(container, builder: str, *args, width: str = "stretch", **kwargs) -> None:
+    """Draw ``charts.<builder>(...)`` from its cached spec (rebuilt only when its inputs change)."""
+    container.vega_lite_chart(spec=resources.get_chart_spec(builder, *args, **kwargs), width=width)
+
+
+@st.fragment
+def why_reduce() -> None:
+    """Section 1: rotate a direction through a 2-D cloud and watch the variance of the projections."""
+    st.session_state.setdefault("dimensionality_cloud_seed", 0)
+    if st.button("New sample", key="dimensionality_new_sample", icon=":material/casino:"):
+        st.session_state["dimensionality_cloud_seed"] += 1
+    cloud = pca.correlated_cloud(200, seed=st.session_state["dimensionality_cloud_seed"])
+    angle = st.slider("Direction (degrees from the x axis)", 0, 179, 0, key="dimensionality_angle")
+    fitted = pca.fit_pca(cloud)
+    pc1_angle = pca.angle_of(fitted.components[0])
+    projected, lost = pca.project_onto(cloud, angle)
+    _, lost_pc1 = pca.project_onto(cloud, pc1_angle)
+    left, right = st.columns(2)
+    chart(left, "projection_chart", cloud, projected, angle, pc1_angle, width="content")
+    variances = pca.projection_variance(cloud, ANGLES)
+    chart(right, "variance_by_angle_chart", ANGLES, variances, angle, pc1_angle)
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Variance along your direction", f"{variances[angle]:.2f}")
+    m2.metric(f"Maximum: PC1 at {pc1_angle:.0f}°", f"{fitted.explained_variance[0]:.2f}")
+    m3.metric(
+        "Reconstruction error (mean squared distance)",
+        f"{lost:.2f}",
+        delta=f"{lost - lost_pc1:+.2f} vs PC1",
+        delta_color="inverse",
+    )
+    st.caption(
+        "Grey segments are what each point loses when it is replaced by its projection (black dots). "
+        "Variance kept plus error lost is always the same total, so maximising one minimises the other."
+    )
+
+
+@st.fragment
+def preprocessing_and_steps() -> None:
+    """Sections 2 and 3: units and standardising, then the five steps of PCA with their numbers."""
+    lesson.section(
+        "2. Pre-processing: centre, and usually scale",
+        "PCA chases variance, and variance depends on units. The wine data mixes grams per litre, degrees and "
+        "milligrams: change the unit of one feature and watch PC1.",
+    )
+    wine = resources.get_dataset("wine")
+    c1, c2, c3 = st.columns(3)
+    standardize = c1.toggle("Standardise each feature (divide by its std)", key="dimensionality_standardize")
+    feature = c2.selectbox("Feature whose unit changes", wine.feature_names, index=0, key="dimensionality_unit")
+    factor = c3.select_slider(
+        "Multiply it by", UNIT_FACTORS, value=1000.0, format_func=lambda f: f"×{f:g}", key="dimensionality_factor"
+    )
+    before = resources.get_pca("wine", standardize)
+    after = resources.get_pca("wine", standardize, feature=wine.feature_names.index(feature), factor=factor)
+    top_before = wine.feature_names[int(np.abs(before.components[0]).argmax())]
+    top_after = wine.feature_names[int(np.abs(after.components[0]).argmax())]
+    m1, m2 = st.columns(2)
+    m1.metric(
+        "PC1 explains",
+        f"{after.explained_variance_ratio[0]:.1%}",
+        delta=f"{after.explained_variance_ratio[0] - before.explained_variance_ratio[0]:+.1%} vs ×1",
+        delta_color="off",
+    )
+    m2.metric("Largest weight in PC1", top_after, delta=f"at ×1: {top_before}", delta_color="off")
+    chart(st, "loadings_chart", wine.feature_names, after.components[0], before.components[0])
+    st.caption("Bars: PC1 after the change of unit. Black ticks: PC1 at ×1. With standardising on, they coincide.")
+
+    lesson.section(
+        "3. The conceptual algorithm, step by step",
+        "PCA is five steps of ordinary linear algebra. Each tab shows the numbers of one step "
+        "(the standardise toggle above applies here too).",
+    )
+    name = st.radio("Data", ["iris", "wine"], horizontal=True, key="dimensionality_steps_data")
+    tables = resources.get_pca_step_tables(name, standardize)
+    covariance = resources.get_pca(name, standardize).covariance
+    tabs = st.tabs(["1 · Centre (and scale)", "2 · Covariance", "3 · Eigen-decomposition", "4 · Sort", "5 · Project"])
+    with tabs[0]:
+        st.markdown("Subtract each feature's mean" + (", then divide by its std." if standardize else "."))
+        st.dataframe(tables["centre"], width="stretch")
+        st.caption("The first five rows after this step:")
+        st.dataframe(tables["prepared"], width="stretch")
+    with tabs[1]:
+        st.markdown("How every pair of prepared features varies together: $C = X^\\top X / (n-1)$.")
+        small = len(covariance) <= 6
+        reach = float(np.abs(covariance).max())
+        labels = [str(c)[:14] for c in tables["prepared"].columns]
+        chart(
+            st,
+            "heatmap_chart",
+            covariance,
+            annotate=True,
+            fmt=".2f" if small else ".1f",
+            scheme=charts.DIVERGING,
+            domain=(-reach, reach),
+            cell=70 if small else 34,
+            row_labels=labels,
+            col_labels=labels,
+            legend=False,
+            width="content",
+        )
+    with tabs[2]:
+        st.markdown("`numpy.linalg.eigh(C)` returns eigenvalues in *ascending* order, one eigenvector per column.")
+        st.dataframe(tables["eigenvalues"], width="stretch")
+        st.dataframe(tables["eigenvectors"], width="stretch")
+    with tabs[3]:
+        st.markdown("Sort from the largest eigenvalue down: the top eigenvector is PC1, the direction of most spread.")
+        st.dataframe(tables["sorted"], width="stretch")
+    with tabs[4]:
+        st.markdown("Multiply the prepared rows by the sorted eigenvectors: each row becomes its PC scores.")
+        st.dataframe(tables["scores"], width="stretch")
+    gap = resources.get_sklearn_agreement(name, standardize)
+    if gap < 1e-6:
+        st.success(
+            f"Check: these hand-written steps equal `sklearn.decomposition.PCA` on {name} (components up to sign, "
+            f"explained-variance ratios; largest difference {gap:.0e}).",
+            icon=":material/check_circle:",
+        )
+    else:
+        st.error(f"The hand-written PCA differs from sklearn's by {gap:.2g}.")
+    lesson.show_code(pca.fit_pca, label="Show the code of fit_pca")
+
+
+@st.fragment
+def choose_k() -> None:
+    """Section 4: scree plot, cumulative variance and a scatter of two PCs for the chosen dataset."""
+    source = st.segmented_control(
+        "Dataset", list(DATASETS), default="digits", format_func=DATASETS.get, key="dimensionality_dataset"
+    )
+    source = source or "digits"
+    name, csv = source, None
+    if source == "csv":
+        upload = st.file_uploader(
+            f"A CSV of numeric columns (at most {MAX_CSV_BYTES // 2**20} MB and {MAX_CSV_CELLS:,} numbers; "
+            "a text column with a few distinct values colours the points)",
+            type=["csv", "txt"],
+            key="dimensionality_upload",
+        )
+        if upload is None:
+            st.info("Upload a CSV to see its scree plot.", icon=":material/upload_file:")
+            return
+        name, csv = upload.name, upload.getvalue()
+    try:
+        data = resources.get_dataset(name, csv)
+    except ValueError as exc:
+        lesson.friendly_error(f"Could not use this file: {exc}")
+        return
+    for note in data.notes:
+        st.caption(note)
+    standardize = st.toggle(
+        "Standardise features first", value=source != "digits", key=f"dimensionality_k_std_{source}"
+    )
+    result = resources.get_pca(name, standardize, csv)
+    most = result.n_components
+    k = st.slider("k: components to keep", 1, most, min(10, most), key=f"dimensionality_k_{source}")
+    marks = {label: result.components_for(share) for label, share in SHARES.items()}
+    cols = st.columns(4)
+    cols[0].metric(f"k = {k} keeps", f"{result.cumulative_ratio[k - 1]:.1%}")
+    for col, (label, needed) in zip(cols[1:], marks.items(), strict=True):
+        col.metric(f"k for {label}", f"{needed} of {len(data.feature_names)}")
+    chart(st, "scree_chart", result.all_variance_ratio, k, marks)
+    if most < 2:
+        st.warning("There is only one component, so there is no pair of PCs to plot.")
+        return
+    options = list(range(1, most + 1))
+    a, b, _ = st.columns([1, 1, 2])
+    pc_x = a.selectbox("Horizontal axis", options, 0, format_func="PC{}".format, key=f"dimensionality_pcx_{source}")
+    pc_y = b.selectbox("Vertical axis", options, 1, format_func="PC{}".format, key=f"dimensionality_pcy_{source}")
+    st.vega_lite_chart(spec=resources.get_pc_scatter_spec(name, standardize, pc_x - 1, pc_y - 1, csv), width="stretch")
+    hint = "Hover a point to see the digit itself. " if data.image_shape else ""
+    shown = f"{min(len(data.X), resources.SCATTER_MAX_POINTS)} of {len(data.X)} points shown. "
+    classes = "Colours are the known classes, which PCA never saw." if data.labels is not None else ""
+    st.caption(hint + shown + classes)
+
+
+@st.fragment
+def reconstruction() -> None:
+    """Section 5: eigen-digits, and one digit rebuilt from its first k components."""
+    digits_pca = resources.get_digits_pca()
+    images = np.concatenate([digits_pca.mean[None], digits_pca.components[:EIGEN_DIGITS]]).reshape(-1, 8, 8)
+    tiles = resources.get_image_tiles(images[:1]) + resources.get_image_tiles(images[1:], signed=True)
+    st.image(tiles, caption=["mean digit"] + [f"PC{i + 1}" for i in range(EIGEN_DIGITS)], width=64)
+    st.caption("The mean digit in grayscale; each component in red (adds ink) and blue (removes ink).")
+    digits = resources.get_dataset("digits")
+    c1, c2 = st.columns(2)
+    sample = int(c1.number_input("Digit number", 0, len(digits.X) - 1, 0, key="dimensionality_sample"))
+    k = c2.slider("k: components used", 1, 64, 5, key="dimensionality_recon_k")
+    pixels = digits.X[sample] / 16.0  # the [0, 1] pixels the digits PCA was fitted on
+    rebuilt = digits_pca.reconstruct(pixels[None], k)[0]
+    errors = digits_pca.error_by_k(pixels)
+    left, right = st.columns([2, 3])
+    left.image(
+        resources.get_image_tiles(np.stack([pixels, rebuilt]).reshape(2, 8, 8), size=128),
+        caption=[f"original: a {digits.labels[sample]}", f"rebuilt from k = {k}"],
+        width=128,
+    )
+    left.metric("Reconstruction error (MSE per pixel)", f"{errors[k - 1]:.4f}")
+    chart(right, "k_curves_chart", tuple(range(1, 65)), {"this digit's error": errors}, y_title="MSE", mark_k=k)
+
+
+def as_preprocessing() -> None:
+    """Section 6: logistic regression accuracy and fit time against k on digits."""
+    points, baseline = resources.get_preprocessing_curve()
+    ks = [p.k for p in points]
+    left, right = st.columns(2)
+    chart(
+        left,
+        "k_curves_chart",
+        ks,
+        {"test accuracy": [p.accuracy for p in points], "variance kept": [p.variance_kept for p in points]},
+        y_title="share",
+        baselines={"no PCA: accuracy": baseline.accuracy},
+        percent=True,
+    )
+    seconds = {"fit time (s)": [p.seconds for p in points]}
+    chart(right, "k_curves_chart", ks, seconds, y_title="seconds", baselines={"no PCA": baseline.seconds})
+    full = points[-1]
+    st.caption(
+        f"With all {full.k} components the accuracy is {full.accuracy:.2%}, exactly the {baseline.accuracy:.2%} "
+        "without PCA: keeping every component only rotates the data. Times were measured once, on this machine."
+    )
+
+
+def autoencoders() -> None:
+    """Section 7: the 2-D codes, reconstructions and training curves of the autoencoders beside PCA."""
+    model = resources.get_autoencoder()
+    linear = resources.get_linear_autoencoder()
+    views = resources.get_latent_views(model, linear, f"{model.test_mse}-{linear.test_mse}", RECON_SAMPLES)
+    left, right = st.columns(2)
+    left.vega_lite_chart(spec=views["ae_spec"], width="stretch")
+    right.vega_lite_chart(spec=views["pca_spec"], width="stretch")
+    st.caption(f"{views['count']} held-out digits, coloured by their label. Hover a point to see the digit.")
+    st.markdown("**Reconstructions of held-out digits** (each image is captioned with its MSE per pixel)")
+    for method, (tiles, captions) in views["tiles"].items():
+        label_col, image_col = st.columns([1, 5], vertical_alignment="center")
+        label_col.markdown(method)
+        image_col.image(tiles, caption=captions, width=64)
+    left, right = st.columns(2)
+    chart(left, "error_bars_chart", views["errors"], title="Mean squared error per pixel")
+    pca_error = next(iter(views["errors"].values()))
+    curves = {
+        "autoencoder (train)": model.history.loss,
+        "autoencoder (test)": model.history.val_loss,
+        "linear (train)": linear.history.loss,
+        "linear (test)": linear.history.val_loss,
+        "PCA k=2 (test)": [pca_error] * len(model.history.loss),
+    }
+    chart(right, "curves_chart", curves, y_title="MSE per pixel", title="Training curves")
+    st.caption(
+        f"The autoencoder has {model.num_parameters:,} parameters and trained in {model.history.seconds:.1f} s; "
+        f"the linear one has {linear.num_parameters:,} and took {linear.history.seconds:.1f} s."
+    )
+    lesson.show_code(autoencoder.Autoencoder, label="Show the autoencoder's code")
+
+
+@st.fragment
+def concept_checks() -> None:
+    """Section 8: predict, then reveal the chart that answers."""
+    quiz_cloud = pca.correlated_cloud(200, angle_deg=135.0, seed=42)
+    frame = {"x": quiz_cloud[:, 0].tolist(), "y": quiz_cloud[:, 1].tolist()}
+    chart(st, "pc_scatter_chart", frame, x_title="feature 1", y_title="feature 2", size=260, width="content")
+    if lesson.concept_check(
+        "dimensionality_quiz_direction",
+        "Which direction has the most variance in this cloud?",
+        ["about 0°", "about 45°", "about 90°", "about 135°"],
+        "about 135°",
+        "The cloud runs from top left to bottom right, and PC1 points along it.",
+    ):
+        pc1 = pca.angle_of(pca.fit_pca(quiz_cloud).components[0])
+        chart(st, "variance_by_angle_chart", ANGLES, pca.projection_variance(quiz_cloud, ANGLES), pc1, pc1)
+
+    wine_std = resources.get_pca("wine", True)
+    k95 = wine_std.components_for(0.95)
+    digits_k95 = resources.get_pca("digits", False).components_for(0.95)
+    if lesson.concept_check(
+        "dimensionality_quiz_k95",
+        "After standardising, how many of wine's 13 components keep 95% of its variance?",
+        sorted({"2", str(k95), "13"}, key=int),
+        str(k95),
+        f"Standardised wine features overlap less than neighbouring pixels do: wine needs {k95} of 13 components "
+        f"for 95%, while the 64-pixel digits need {digits_k95}.",
+    ):
+        chart(st, "scree_chart", wine_std.all_variance_ratio, k95, {"95%": k95})
+
+    if lesson.concept_check(
+        "dimensionality_quiz_linear",
+        "A linear autoencoder with 2 bottleneck units against PCA with k = 2: whose reconstruction error is lower?",
+        ["the linear autoencoder, clearly", "about the same", "PCA, clearly"],
+        "about the same",
+        "Without a non-linearity the autoencoder can only learn a flat 2-D subspace, and PCA's is already the best "
+        "one; gradient descent gets close to it. The ReLU autoencoder can bend, so it does better.",
+    ):
+        model, linear = resources.get_autoencoder(), resources.get_linear_autoencoder()
+        views = resources.get_latent_views(model, linear, f"{model.test_mse}-{linear.test_mse}", RECON_SAMPLES)
+        chart(st, "error_bars_chart", views["errors"])
+
+
+lesson.page_intro(
+    "Dimensionality reduction",
+    "Unsupervised learning finds structure without labels. Rotate a line through a cloud of points until it keeps "
+    "the most variance, then watch PCA do the same in 64 dimensions: choosing k, rebuilding digits from a few "
+    "components, speeding up a classifier, and finally a small neural network (an autoencoder) learning its own code.",
+    slides=[
+        "Why reduce dimensions?",
+        "PCA: Conceptual Algorithm",
+        "PCA Algorithm: Pre-processing",
+        "Maximize Variance",
+        "Dimensionality Reduction Using PCA",
+        "PCA is a useful preprocessing step",
+        "Dimensionality Reduction – Autoencoder",
+    ],
+)
+lesson.section(
+    "1. Why reduce dimensions?",
+    "Two features that move together carry little more than one feature's worth of information. Rotate a direction "
+    "through the cloud: projecting every point onto it turns 2 numbers into 1. Which direction keeps the most spread?",
+)
+why_reduce()
+preprocessing_and_steps()
+lesson.section(
+    "4. Dimensionality reduction with PCA: choosing k",
+    "Each component keeps a share of the variance, and the scree plot shows how fast the shares fall. "
+    "Pick the smallest k that keeps enough, for example 95%.",
+)
+choose_k()
+lesson.section(
+    "5. Reconstruction: eigen-digits",
+    "On the 8×8 digits every principal component is itself an 8×8 image. A digit is the mean digit plus a weighted "
+    "sum of these images; keep only the first k and see what survives.",
+)
+reconstruction()
+lesson.section(
+    "6. PCA is a useful pre-processing step",
+    "Feed a logistic regression k PC scores instead of 64 pixels (standardise → PCA(k) → logistic regression, "
+    "tested on a held-out quarter of the digits).",
+)
+as_preprocessing()
+lesson.section(
+    "7. Dimensionality reduction with an autoencoder",
+    "An autoencoder is a neural network trained to copy its input through a narrow middle layer. With a 2-unit "
+    "bottleneck it must squeeze each 64-pixel digit into 2 numbers, like PCA with k = 2, but its mapping may bend.",
+)
+autoencoders()
+lesson.section("8. Concept check", "Commit to an answer first: each chart appears only once you reveal.")
+concept_checks()
+lesson.what_to_notice(
+    [
+        "PC1 is the direction where the projections vary most, which is also where they lose least.",
+        "Without standardising, PCA follows whichever feature has the biggest numbers, not the most information.",
+        "A few components keep most of the variance of the digits, and a classifier on them is nearly as accurate.",
+        "An autoencoder is a learned, possibly bent PCA: linear, it matches PCA; with ReLUs it beats it at k = 2.",
+    ]
+)

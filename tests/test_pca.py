@@ -148,3 +148,10 @@ def test_load_builtin_rejects_unknown_names():
         tabular.load_builtin("mnist")
     digits = tabular.load_builtin("digits")
     assert digits.X.shape == (1797, 64) and digits.image_shape == (8, 8)
+
+
+def test_error_by_k_matches_reconstruction_error():
+    X = tabular.load_builtin("iris").X
+    result = pca.fit_pca(X, standardize=True)
+    curve = result.error_by_k(X[7])
+    assert np.allclose(curve, [result.reconstruction_error(X[7:8], k) for k in range(1, 5)])
