@@ -512,7 +512,7 @@ def _heatmap_view(
     }
 
 
-def heatmap_grid_chart(rows: Sequence[Sequence[Mapping]], *, spacing: int = 16) -> dict:
+def heatmap_grid_chart(rows: Sequence[Sequence[Mapping]], *, spacing: int = 12) -> dict:
     """Rows of small heatmaps side by side, as a Vega-Lite spec for ``st.vega_lite_chart``.
 
     Each panel is a dict with ``values`` and optional ``title``, ``annotate``, ``fmt``, ``scheme``, ``domain``,
@@ -534,24 +534,117 @@ def coverage_chart(
     shown = np.where(pad, np.nan, counts)
     top = max(float(counts.max()), 1.0)
     view = _heatmap_view(shown, title=title, fmt=".0f", scheme="blues", domain=(0, top), cell=cell, highlight=highlight)
-    return {**view, "config": {"view": {"stroke": None}}}
+    return {"hconcat": [view], "config": {"view": {"stroke": None}}}  # a concat keeps its own width in Streamlit
 
 
-def parameter_count_chart(counts: Mapping[str, int], *, width: int = 420) -> alt.Chart:
+def parameter_count_chart(counts: Mapping[str, int], *, width: int = 260) -> dict:
     """Parameter counts of layer types as horizontal bars on a log scale, with the numbers printed."""
-    df = pd.DataFrame({"layer": list(counts), "parameters": [max(int(v), 1) for v in counts.values()]})
-    df["text"] = [f"{int(v):,}" for v in counts.values()]
-    base = alt.Chart(df).encode(
-        y=alt.Y("layer:N", sort=None, title=None),
-        x=alt.X("parameters:Q", scale=alt.Scale(type="log"), title="parameters (log scale)"),
-    )
-    bars = base.mark_bar(color=PRIMARY)
-    text = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE, color="black").encode(text="text:N")
-    return (bars + text).properties(width=width, height=34 * len(df))
-
+    rows = [{"layer": name, "parameters": max(int(v), 1), "text": f"{int(v):,}"} for name, v in counts.items()]
+    y = {"field": "layer", "type": "nominal", "sort": None, "title": None}
+    top = max(r["parameters"] for r in rows) * 40  # room for the printed numbers
+    x = {
+        "field": "parameters",
+        "type": "quantitative",
+        "scale": {"type": "log", "domain": [1, top]},
+        "axis": {"grid": False, "format": "~s", "tickCount": 5},
+        "title": "parameters (log scale)",
+    }
+    view = {
+        "width": width,
+        "height": 36 * len(rows),
+        "data": {"values": rows},
+        "layer": [
+            {"mark": {"type": "bar", "color": PRIMARY}, "encoding": {"y": y, "x": x, "x2": {"datum": 1}}},
+            {
+                "mark": {"type": "text", "align": "left", "dx": 4, "fontSize": FONT_SIZE},
+                "encoding": {"y": y, "x": x, "text": {"field": "text"}},
+            },
+        ],
+    }
+    return {"hconcat": [view], "config": {"view": {"stroke": None}}}
 
 
 # --- draw (CNN classifiers) --------------------------------------------------
+_MAP_COLOURS = np.array(  # viridis anchors: dark for 0, yellow for the strongest response of the layer
+    [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]], dtype=float
+)
+
+
+def feature_grid_image(
+    maps: np.ndarray, *, columns: int = 8, scale: int = 4, signed: bool = False, gap: int = 1
+) -> np.ndarray:
+    """Channels (C, H, W) tiled into one RGB uint8 image for ``st.image``, one shared colour scale per grid.
+
+    Unsigned maps (after ReLU) use viridis; ``signed`` ones (kernels) go blue (negative), white (0), red (positive).
+    """
+    maps = np.asarray(maps, dtype=float)
+    if maps.ndim != 3:
+        raise ValueError(f"feature_grid_image needs (C, H, W), got shape {maps.shape}")
+    c, h, w = maps.shape
+    columns = max(1, min(columns, c))
+    rows = -(-c // columns)
+    peak = float(np.abs(maps).max()) or 1.0
+    if signed:
+        t = np.clip(maps / peak, -1, 1)[..., None]
+        red, blue = np.array([200, 40, 40]), np.array([40, 90, 200])
+        rgb = np.where(t > 0, 255 - t * (255 - red), 255 + t * (255 - blue))
+    else:
+        t = np.clip(maps / peak, 0, 1) * (len(_MAP_COLOURS) - 1)
+        low = np.floor(t).astype(int).clip(0, len(_MAP_COLOURS) - 2)
+        frac = (t - low)[..., None]
+        rgb = _MAP_COLOURS[low] * (1 - frac) + _MAP_COLOURS[low + 1] * frac
+    canvas = np.full((rows * (h + gap) - gap, columns * (w + gap) - gap, 3), 255.0)
+    for i in range(c):
+        r, col = divmod(i, columns)
+        canvas[r * (h + gap) : r * (h + gap) + h, col * (w + gap) : col * (w + gap) + w] = rgb[i]
+    image = canvas.astype(np.uint8)
+    return np.kron(image, np.ones((scale, scale, 1), dtype=np.uint8)) if scale > 1 else image
+
+
+def transform_probe_chart(
+    values: Sequence[float], series: Mapping[str, Sequence[float]], *, x_title: str, label: str, mark: float
+) -> alt.Chart:
+    """P(label) against a transform (shift, angle, scale) for several models, with the slider's value marked."""
+    df = pd.concat(
+        [pd.DataFrame({"x": list(values), "p": list(map(float, ys)), "model": name}) for name, ys in series.items()],
+        ignore_index=True,
+    )
+    lines = (
+        alt.Chart(df)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("x:Q", title=x_title),
+            y=alt.Y("p:Q", title=f"P({label})", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+            color=alt.Color("model:N", title=None, scale=alt.Scale(range=SERIES), legend=alt.Legend(orient="bottom")),
+            tooltip=["model", alt.Tooltip("x:Q", title=x_title), alt.Tooltip("p:Q", format=".1%")],
+        )
+    )
+    rule = alt.Chart(pd.DataFrame({"x": [mark]})).mark_rule(color=MUTED, strokeDash=[4, 3]).encode(x="x:Q")
+    return (rule + lines).properties(width="container", height=200)
+
+
+def occlusion_chart(image: np.ndarray, drop: np.ndarray, *, label: str, cell: int = 10) -> alt.Chart:
+    """The network input in gray with the occlusion drop on top: red where hiding a patch hurts the answer."""
+    image, drop = np.asarray(image, dtype=float), np.asarray(drop, dtype=float)
+    r, c = np.indices(image.shape)
+    df = pd.DataFrame({"r": r.ravel(), "c": c.ravel(), "ink": image.ravel(), "drop": drop.ravel()})
+    x = alt.X("c:O", axis=None)
+    y = alt.Y("r:O", axis=None)
+    base = alt.Chart(df).encode(x=x, y=y)
+    ink = base.mark_rect().encode(color=alt.Color("ink:Q", scale=alt.Scale(range=["white", "black"]), legend=None))
+    peak = max(float(np.abs(drop).max()), 1e-6)
+    heat = base.mark_rect(opacity=0.65).encode(
+        color=alt.Color(
+            "drop:Q",
+            scale=alt.Scale(scheme=DIVERGING, domain=[-peak, peak], reverse=True),
+            title=f"drop in P({label})",
+        ),
+        tooltip=[alt.Tooltip("r:O", title="row"), alt.Tooltip("c:O", title="col"), alt.Tooltip("drop:Q", format=".2f")],
+    )
+    h, w = image.shape
+    return alt.layer(ink, heat).properties(width=w * cell, height=h * cell, title=f"Where the evidence for {label} is")
+
+
 
 
 # --- next word (language models) ---------------------------------------------

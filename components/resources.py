@@ -431,6 +431,79 @@ def get_kernels_chart(builder: str, *args, **kwargs) -> dict:
 
 
 # --- draw (CNN classifiers) --------------------------------------------------
+from models import cnn as _cnn  # noqa: E402
+from models import digits as _digits  # noqa: E402
+
+DEFAULT_MODELS["xo"] = ("X / O / other CNN, 3 conv layers (8, 16, 32 channels)", "Draw and classify")
+DEFAULT_MODELS["digits"] = ("Digits 0–9 CNN on load_digits + synthetic strokes, 3 conv layers", "Draw and classify")
+DEFAULT_MODELS["xo_mlp"] = ("X / O / other MLP (576→128→3), for the invariance probe", "Draw and classify")
+DEFAULT_MODELS["digits_mlp"] = ("Digits MLP (64→128→10), for the invariance probe", "Draw and classify")
+CLASSIFIER_VERSION = 1  # bump when the classifiers' data, architecture or training changes
+DRAW_TASK_LABELS = {"xo": "the X-or-O CNN", "digits": "the digits CNN"}
+
+
+def get_classifier(task: str, arch: str = "cnn") -> _cnn.ImageClassifier:
+    """The shared default classifier of ``task`` ("xo" or "digits"); ``arch="mlp"`` gives its MLP twin."""
+    config = _cnn.default_config(task, arch)
+    name = task if arch == "cnn" else f"{task}_{arch}"
+    label = DRAW_TASK_LABELS[task] if arch == "cnn" else f"the {task} MLP"
+    return shared_model(
+        name,
+        config,
+        CLASSIFIER_VERSION,
+        train=lambda on_step: _cnn.train_classifier(task, arch=arch, on_step=on_step),
+        restore=_cnn.ImageClassifier.from_payload,
+        label=label,
+    )
+
+
+def get_custom_classifier(task: str, channels: tuple[int, ...], epochs: int, learning_rate: float):
+    """A student's own retrained CNN (per-user cache, never saved, never replaces the default)."""
+    key = f"draw-{task}-{'x'.join(map(str, channels))}-{epochs}-{learning_rate:g}"
+    return custom_model(
+        key,
+        f"your {task} CNN",
+        lambda on_step: _cnn.train_classifier(
+            task, on_step=on_step, channels=channels, epochs=epochs, learning_rate=learning_rate
+        ),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def get_drawing_analysis(task: str, image: np.ndarray, _model: _cnn.ImageClassifier, model_id: str) -> dict:
+    """Everything the page shows about one drawing and one model, computed once per drawing.
+
+    ``model_id`` stands in for the (unhashable) model in the cache key. Raises ValueError for unusable images.
+    """
+    steps = _model.preprocess(image)
+    if steps.blank:
+        return {"steps": steps, "probs": None}
+    probs = _model.predict_proba(image)
+    top, occlusion = _model.occlusion_map(steps.model_input)
+    return {
+        "steps": steps,
+        "probs": probs,
+        "maps": _model.maps_of_input(steps.model_input),
+        "occlusion_label": top,
+        "occlusion": occlusion,
+    }
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def get_probe(
+    task: str, image: np.ndarray, kind: str, values: tuple[float, ...], label: str, _models: dict, model_id: str
+) -> dict[str, np.ndarray]:
+    """P(``label``) for every model as ``kind`` sweeps over ``values`` (shift, rotate or scale)."""
+    steps = next(iter(_models.values())).preprocess(image)
+    return _cnn.probe(_models, steps, kind, np.asarray(values), label)
+
+
+@st.cache_data(show_spinner=False)
+def get_svc_baseline() -> float:
+    """Test accuracy of SVC(gamma=0.001) on the fixed digits split, the bar the digits CNN must clear."""
+    return _digits.svc_baseline_accuracy()
+
+
 
 
 # --- next word (language models) ---------------------------------------------

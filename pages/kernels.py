@@ -16,10 +16,10 @@ WINDOW_SIDE = 12  # the chosen image is shrunk to this for the sliding-window de
 
 def chart(builder: str, *args, **kwargs) -> None:
     """Draw a chart from ``components.charts``: Vega-Lite dicts directly, Altair charts through the spec cache."""
-    if builder in ("heatmap_grid_chart", "coverage_chart"):  # plain dicts: cheap enough to build on every rerun
-        st.vega_lite_chart(getattr(charts, builder)(*args, **kwargs))
+    if builder in ("heatmap_grid_chart", "coverage_chart", "parameter_count_chart"):  # plain dicts: cheap to build
+        st.vega_lite_chart(getattr(charts, builder)(*args, **kwargs), width="content")
     else:
-        st.vega_lite_chart(resources.get_kernels_chart(builder, *args, **kwargs))
+        st.vega_lite_chart(resources.get_kernels_chart(builder, *args, **kwargs), width="content")
 
 
 def choose_image() -> tuple[tuple, np.ndarray]:
@@ -78,13 +78,12 @@ def pixel_grid() -> np.ndarray:
         cells = st.columns(len(line), gap=None)
         for c, value in enumerate(line):
             cells[c].button(
-                "■" if value > 0 else "·",
+                "\u00a0",  # no text: the colour is the pixel
                 key=f"kernels_px_{r}_{c}",
                 type="primary" if value > 0 else "secondary",
                 on_click=toggle_pixel,
                 args=(r, c),
                 width="stretch",
-                help=f"row {r}, column {c}: {value:+d}",
             )
     return np.array(st.session_state.kernels_xo, dtype=float)
 
@@ -96,7 +95,7 @@ def panel(values: np.ndarray, title: str, **options) -> dict:
         "title": title,
         "annotate": True,
         "scheme": "redblue",
-        "cell": 34,
+        "cell": 30,
         "legend": False,
     } | options
 
@@ -180,7 +179,7 @@ with col_vote:
     )
 rows = [
     [
-        panel(f, f"filter {name}", fmt=".0f", domain=(-1, 1), cell=30),
+        panel(f, f"filter {name}", fmt=".0f", domain=(-1, 1), cell=24),
         panel(maps[name], "match ÷ 9", domain=(-1, 1)),
         panel(conv.relu(maps[name]), "ReLU", domain=(0, 1), scheme="viridis"),
         panel(pooled[name], "2×2 max pool", domain=(0, 1), scheme="viridis"),
@@ -211,11 +210,11 @@ so_far = np.where(np.arange(feature.size).reshape(feature.shape) <= position, fe
 signed = (-1, 1) if grid.min() < 0 else (0, 1)
 span = (float(feature.min()), float(feature.max()))
 window_panels = [
-    panel(grid, "input", fmt=".1f", domain=signed, highlight=conv.receptive_cells(row, col, 3), cell=30),
+    panel(grid, "input", fmt=".1f", domain=signed, highlight=conv.receptive_cells(row, col, 3), cell=26),
     panel(patch, "patch", fmt=".1f", domain=signed),
     panel(kernel, "kernel", fmt=".2g"),
     panel(patch * kernel, "patch × kernel", fmt=".2g"),
-    panel(so_far, "feature map so far", fmt=".1f", scheme="viridis", domain=span, highlight=[(row, col)], cell=30),
+    panel(so_far, "feature map so far", fmt=".1f", scheme="viridis", domain=span, highlight=[(row, col)], cell=26),
 ]
 chart("heatmap_grid_chart", [window_panels])
 st.markdown(
@@ -288,7 +287,7 @@ with col_formula:
     if strided is not None:
         st.success(f"The real output is **{strided.shape[0]} × {strided.shape[1]}**: the formula agrees.")
 if strided is not None:
-    show(col_result, strided_key, strided, min_side=200, width=SHOW, caption=f"output {strided.shape}")
+    show(col_result, strided_key, strided, min_side=200, width="stretch", caption=f"output {strided.shape}")
 
 st.subheader("Pooling")
 st.markdown("Pooling summarises each window of the output above by its maximum or its average, shrinking it again.")
@@ -357,13 +356,19 @@ else:
             "locally connected": layers.locally_connected,
             "convolutional": layers.convolutional,
         }
-        chart("parameter_count_chart", bars, width=360)
+        chart("parameter_count_chart", bars)
 st.markdown("**Weight sharing**: the kernels used at four output positions of each kind of layer.")
 rng = np.random.default_rng(9)
 shared = rng.normal(size=(3, 3))
-local_kernels = [panel(rng.normal(size=(3, 3)), f"locally connected, place {i + 1}", fmt=".1f") for i in range(4)]
-conv_kernels = [panel(shared, f"convolutional, place {i + 1}", fmt=".1f") for i in range(4)]
-chart("heatmap_grid_chart", [local_kernels, conv_kernels])
+local_kernels = [panel(rng.normal(size=(3, 3)), f"place {i + 1}", fmt=".1f", cell=26) for i in range(4)]
+conv_kernels = [panel(shared, f"place {i + 1}", fmt=".1f", cell=26) for i in range(4)]
+col_local, col_conv = st.columns(2)
+with col_local:
+    st.caption("Locally connected: a different kernel at every place.")
+    chart("heatmap_grid_chart", [local_kernels])
+with col_conv:
+    st.caption("Convolutional: one kernel, shared by every place.")
+    chart("heatmap_grid_chart", [conv_kernels])
 
 # 7 ------------------------------------------------------------------------------------------------------------------
 lesson.section(
