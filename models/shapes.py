@@ -1,0 +1,173 @@
+"""Procedural X's, O's and "other" doodles drawn as strokes, to train the X-or-O classifier.
+
+Each shape is a few polylines in a unit square, jittered (size, position, rotation, slant, wobble, pen width)
+and rendered with PIL as white ink on black, the way a canvas drawing looks after ``digits.to_ink``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+SHAPE_LABELS = ("X", "O", "other")
+OTHER_KINDS = ("line", "scribble", "triangle", "square", "zigzag", "arc", "check", "wave")
+
+Stroke = np.ndarray  # (P, 2) points, x and y in [0, 1]
+
+
+@dataclass(frozen=True)
+class ShapeConfig:
+    """How the procedural shapes vary; the defaults cover what students draw on a 280×280 canvas."""
+
+    size: int = 56  # render side in pixels (downsampled to the model input afterwards)
+    min_extent: float = 0.3  # smallest shape, as a share of the canvas side
+    max_extent: float = 0.9  # largest shape
+    min_width: float = 0.012  # thinnest pen, as a share of the canvas side (about 3 px on 280)
+    max_width: float = 0.09  # thickest pen (about 25 px on 280)
+    max_rotation: float = 22.0  # degrees either way for X and O (a + is not an X)
+    max_slant: float = 0.3  # horizontal shear
+    wobble: float = 0.025  # hand jitter of interior points, as a share of the shape size
+
+
+def arc_points(cx: float, cy: float, rx: float, ry: float, a0: float, a1: float, n: int = 24) -> Stroke:
+    """Points along an elliptic arc from angle ``a0`` to ``a1`` (radians, y pointing down)."""
+    t = np.linspace(a0, a1, n)
+    return np.stack([cx + rx * np.cos(t), cy + ry * np.sin(t)], axis=1)
+
+
+def _densify(stroke: Stroke, per_segment: int = 4) -> Stroke:
+    """Add points along each segment so that wobble bends straight strokes a little."""
+    if len(stroke) < 2:
+        return stroke
+    t = np.linspace(0, 1, per_segment, endpoint=False)[:, None]
+    parts = [a + t * (b - a) for a, b in itertools.pairwise(stroke)]
+    return np.concatenate([*parts, stroke[-1:]], axis=0)
+
+
+def x_strokes(rng: np.random.Generator) -> list[Stroke]:
+    """Two crossing strokes with jittered ends: an X in the unit square."""
+    j = lambda: rng.uniform(-0.12, 0.12, 2)  # noqa: E731 - a tiny local helper reads best here
+    a = np.array([[0.0, 0.0], [1.0, 1.0]]) + np.stack([j(), j()])
+    b = np.array([[1.0, 0.0], [0.0, 1.0]]) + np.stack([j(), j()])
+    strokes = [a, b]
+    if rng.random() < 0.5:  # some people start the second stroke from the bottom
+        strokes[1] = strokes[1][::-1]
+    return strokes
+
+
+def o_strokes(rng: np.random.Generator) -> list[Stroke]:
+    """One closed (or slightly overlapping) loop with a wobbly radius: an O."""
+    start = rng.uniform(0, 2 * np.pi)
+    sweep = rng.uniform(1.9, 2.15) * np.pi * (1 if rng.random() < 0.5 else -1)
+    t = np.linspace(start, start + sweep, 40)
+    wobble = 1 + 0.06 * np.sin(t * rng.integers(2, 4) + rng.uniform(0, 6)) + rng.normal(0, 0.01, t.size)
+    return [np.stack([0.5 + 0.5 * wobble * np.cos(t), 0.5 + 0.5 * wobble * np.sin(t)], axis=1)]
+
+
+def other_strokes(kind: str, rng: np.random.Generator) -> list[Stroke]:
+    """Strokes for one "other" doodle: lines, scribbles, triangles, squares and friends."""
+    u = lambda *shape: rng.uniform(0, 1, shape)  # noqa: E731
+    if kind == "line":
+        n = rng.integers(1, 3)  # one line, or two that do not cross like an X
+        if n == 1:
+            return [u(2, 2)]
+        y = np.sort(u(2))
+        return [np.array([[0, y[0]], [1, y[0] + rng.uniform(-0.2, 0.2)]]), np.array([[0, y[1]], [1, y[1]]])]
+    if kind == "scribble":
+        steps = rng.normal(0, 0.25, (rng.integers(6, 14), 2))
+        return [np.clip(0.5 + np.cumsum(steps, axis=0), 0, 1)]
+    if kind == "triangle":
+        p = np.array([[0.5, 0.0], [1.0, 1.0], [0.0, 1.0]]) + rng.uniform(-0.15, 0.15, (3, 2))
+        return [np.concatenate([p, p[:1]])]
+    if kind == "square":
+        p = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]) + rng.uniform(-0.08, 0.08, (4, 2))
+        return [np.concatenate([p, p[:1]])]
+    if kind == "zigzag":
+        n = rng.integers(3, 6)
+        x = np.linspace(0, 1, n + 1)
+        y = np.where(np.arange(n + 1) % 2 == 0, 0.0, 1.0) + rng.uniform(-0.1, 0.1, n + 1)
+        return [np.stack([x, y], axis=1)]
+    if kind == "arc":  # a C or a U: an O that is far from closed
+        start = rng.uniform(0, 2 * np.pi)
+        return [arc_points(0.5, 0.5, 0.5, 0.5, start, start + rng.uniform(0.6, 1.3) * np.pi)]
+    if kind == "check":  # a tick or a V: two strokes that meet instead of crossing
+        return [np.array([[0.0, rng.uniform(0.3, 0.7)], [rng.uniform(0.3, 0.5), 1.0], [1.0, 0.0]])]
+    if kind == "wave":
+        x = np.linspace(0, 1, 30)
+        return [np.stack([x, 0.5 + 0.3 * np.sin(x * rng.uniform(6, 14) + rng.uniform(0, 6))], axis=1)]
+    raise ValueError(f"unknown shape kind {kind!r}; use one of {OTHER_KINDS}")
+
+
+def shape_strokes(label: str, rng: np.random.Generator) -> list[Stroke]:
+    """Unit-square strokes for a random example of ``label`` ("X", "O" or "other")."""
+    if label == "X":
+        return x_strokes(rng)
+    if label == "O":
+        return o_strokes(rng)
+    if label == "other":
+        return other_strokes(OTHER_KINDS[rng.integers(len(OTHER_KINDS))], rng)
+    raise ValueError(f"unknown label {label!r}; use one of {SHAPE_LABELS}")
+
+
+def place_strokes(
+    strokes: list[Stroke],
+    rng: np.random.Generator,
+    config: ShapeConfig,
+    *,
+    extent: float = 0.6,
+    max_rotation: float = 180.0,
+) -> list[Stroke]:
+    """Rotate, slant, squash, wobble, scale and move unit-square strokes onto the canvas (still in [0, 1])."""
+    angle = np.deg2rad(rng.uniform(-max_rotation, max_rotation))
+    c, s = np.cos(angle), np.sin(angle)
+    aspect = np.exp(rng.uniform(-0.3, 0.3))
+    matrix = np.array([[c, -s], [s, c]]) @ np.array([[aspect, rng.uniform(-1, 1) * config.max_slant], [0, 1 / aspect]])
+    # Hand wobble bends straight strokes; curves (many points) already carry their own smooth wobble.
+    strokes = [_densify(p) + rng.normal(0, config.wobble, (4 * len(p) - 3, 2)) if len(p) < 10 else p for p in strokes]
+    moved = [(p - 0.5) @ matrix.T for p in strokes]
+    points = np.concatenate(moved)
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    scale = extent / max(float((hi - lo).max()), 1e-6)
+    size = (hi - lo) * scale
+    offset = rng.uniform(0.03, 1 - 0.03 - size, 2) if np.all(size < 0.94) else np.full(2, 0.03)
+    return [(p - lo) * scale + offset for p in moved]
+
+
+def render_strokes(strokes: list[Stroke], width: float, size: int) -> np.ndarray:
+    """Draw strokes (coordinates in [0, 1]) with a round pen of ``width`` (share of the side); float ink in [0, 1]."""
+    image = Image.new("L", (size, size), 0)
+    draw = ImageDraw.Draw(image)
+    w = max(1, round(width * size))
+    r = w / 2
+    for stroke in strokes:
+        pts = [(float(x), float(y)) for x, y in stroke * (size - 1)]
+        draw.line(pts, fill=255, width=w, joint="curve")
+        if w > 2:  # round caps, like a real pen
+            for x, y in (pts[0], pts[-1]):
+                draw.ellipse((x - r + 0.5, y - r + 0.5, x + r - 0.5, y + r - 0.5), fill=255)
+    return np.asarray(image, dtype=np.float32) / 255.0
+
+
+def make_shapes(
+    n_per_class: int, *, seed: int = 0, config: ShapeConfig = ShapeConfig()
+) -> tuple[np.ndarray, np.ndarray]:
+    """A balanced, shuffled set of rendered shapes: ink images (N, size, size) and labels (X=0, O=1, other=2)."""
+    if n_per_class < 1:
+        raise ValueError("n_per_class must be at least 1")
+    rng = np.random.default_rng(seed)
+    images, labels = [], []
+    for label_index, label in enumerate(SHAPE_LABELS):
+        rotation = config.max_rotation if label != "other" else 180.0
+        for _ in range(n_per_class):
+            extent = rng.uniform(config.min_extent, config.max_extent)
+            strokes = place_strokes(shape_strokes(label, rng), rng, config, extent=extent, max_rotation=rotation)
+            # A pen much wider than a sixth of the shape turns every shape into a blob.
+            max_width = min(config.max_width, extent / 6)
+            width = np.exp(rng.uniform(np.log(config.min_width), np.log(max_width)))
+            images.append(render_strokes(strokes, width, config.size))
+            labels.append(label_index)
+    order = rng.permutation(len(labels))
+    return np.stack(images)[order], np.asarray(labels, dtype=np.int64)[order]
