@@ -228,7 +228,7 @@ def projection_chart(
 
 
 def variance_by_angle_chart(
-    angles: np.ndarray, variances: np.ndarray, angle_deg: float, pc1_deg: float, *, height: int = SCATTER_SIZE
+    angles: np.ndarray, variances: np.ndarray, angle_deg: float, pc1_deg: float, *, height: int = SCATTER_SIZE + 60
 ) -> alt.Chart:
     """Variance of the projections against the direction's angle, your angle in black and PC1 in the accent."""
     df = pd.DataFrame({"angle": angles, "variance": variances})
@@ -283,7 +283,7 @@ def loadings_chart(
     if reference is not None:
         ref = pd.DataFrame({"feature": list(feature_names), "weight": reference})
         chart = bars + alt.Chart(ref).mark_tick(color="black", thickness=2).encode(x=x, y=y)
-    return chart.properties(width="container", height=max(18 * len(df), 60), title=title)
+    return chart.properties(width="container", height=24 * len(df) + 50, title=title)
 
 
 def scree_chart(ratio: np.ndarray, k: int, marks: Mapping[str, int], *, max_bars: int = 64) -> alt.Chart:
@@ -315,18 +315,31 @@ def scree_chart(ratio: np.ndarray, k: int, marks: Mapping[str, int], *, max_bars
         .mark_line(color=PRIMARY, point=shown <= 20)
         .encode(x=x, y=alt.Y("cumulative:Q", axis=alt.Axis(format="%")), tooltip=["k", "cumulative"])
     )
-    rows = [{"k": v, "label": f"{name}: k={v}", "cum": float(np.cumsum(ratio)[v - 1])} for name, v in marks.items()]
+    by_k: dict[int, list[str]] = {}
+    for name, v in marks.items():
+        by_k.setdefault(int(v), []).append(name)
+    # Stagger the labels downwards so that nearby ks do not print on top of each other.
+    rows = [
+        {"k": v, "label": f"{', '.join(names)}: k={v}", "y": 0.55 - 0.12 * i}
+        for i, (v, names) in enumerate(sorted(by_k.items()))
+    ]
     rules = alt.Chart(pd.DataFrame(rows)).mark_rule(strokeDash=[4, 3], color="black").encode(x="k:Q")
     labels = (
         alt.Chart(pd.DataFrame(rows))
-        .mark_text(align="left", dx=4, dy=-6, fontSize=FONT_SIZE)
-        .encode(x="k:Q", y=alt.Y("cum:Q"), text="label:N")
+        .mark_text(align="left", dx=4, fontSize=FONT_SIZE)
+        .encode(x="k:Q", y=alt.Y("y:Q"), text="label:N")
     )
-    return (bars + line + rules + labels).properties(width="container", height=260)
+    return (bars + line + rules + labels).properties(width="container", height=320)
 
 
 def pc_scatter_chart(
-    df: pd.DataFrame | Mapping[str, Sequence], *, x_title: str, y_title: str, size: int = SCATTER_SIZE, title: str = ""
+    df: pd.DataFrame | Mapping[str, Sequence],
+    *,
+    x_title: str,
+    y_title: str,
+    size: int = SCATTER_SIZE,
+    title: str = "",
+    width: int | str = "container",
 ) -> alt.Chart:
     """Points in a 2-D reduced space; columns x, y, optional label (colour) and image (a data-URL tooltip)."""
     df = pd.DataFrame(df)
@@ -345,7 +358,7 @@ def pc_scatter_chart(
         alt.Chart(df)
         .mark_circle(size=28, opacity=0.75)
         .encode(**encodings, tooltip=tooltip)
-        .properties(width="container", height=size, title=title)
+        .properties(width=width, height=size, title=title)
     )
 
 
@@ -379,7 +392,7 @@ def k_curves_chart(
     baselines: Mapping[str, float] | None = None,
     percent: bool = False,
     log_x: bool = False,
-    height: int = 240,
+    height: int = 300,
 ) -> alt.Chart:
     """Named curves against k, an optional marker at the chosen k, and dashed horizontal baselines."""
     frames = [pd.DataFrame({"k": list(ks), "value": list(v), "series": name}) for name, v in series.items()]
@@ -389,9 +402,8 @@ def k_curves_chart(
     x = alt.X("k:Q", title="k (components kept)", scale=alt.Scale(type="log") if log_x else alt.Scale())
     y = alt.Y("value:Q", title=y_title, axis=axis, scale=alt.Scale(zero=False))
     names = list(series) + list(baselines or {})
-    colour = alt.Color(
-        "series:N", title=None, scale=alt.Scale(domain=names, range=SERIES), legend=alt.Legend(orient="top")
-    )
+    legend = alt.Legend(orient="top", columns=2, labelLimit=260)
+    colour = alt.Color("series:N", title=None, scale=alt.Scale(domain=names, range=SERIES), legend=legend)
     layers = [
         alt.Chart(df)
         .mark_line(point=len(ks) <= 20)
@@ -423,7 +435,7 @@ def error_bars_chart(errors: Mapping[str, float], *, title: str = "", fmt: str =
     text = bars.mark_text(align="left", dx=3, fontSize=FONT_SIZE).encode(
         text=alt.Text("error:Q", format=fmt), color=alt.value("black")
     )
-    return (bars + text).properties(width="container", height=28 * len(df) + 10, title=title)
+    return (bars + text).properties(width="container", height=40 * len(df) + 60, title=title)
 
 
 

@@ -248,9 +248,9 @@ def get_pca_step_tables(name: str, standardize: bool) -> dict[str, pd.DataFrame]
     names = list(data.feature_names)
     eig = [f"λ{i + 1}" for i in range(len(names))]
     pcs = [f"PC{i + 1}" for i in range(len(names))]
-    scale = result.scale if result.scale is not None else np.full(len(names), np.nan)
+    centre = {"mean": result.mean} | ({"std (divided out)": result.scale} if result.scale is not None else {})
     return {
-        "centre": pd.DataFrame({"mean": result.mean, "std (divided out)": scale}, index=names).T.round(3),
+        "centre": pd.DataFrame(centre, index=names).T.round(3),
         "prepared": pd.DataFrame(result.prepared[:5], columns=names).round(3),
         "eigenvalues": pd.DataFrame([result.raw_eigenvalues], index=["eigenvalue"], columns=eig).round(4),
         "eigenvectors": pd.DataFrame(result.raw_eigenvectors, index=names, columns=eig).round(3),
@@ -392,8 +392,11 @@ def get_filtered(
     key: tuple, _image: np.ndarray, kernel: tuple[tuple[float, ...], ...], stride: int = 1, padding: int = 0,
     dilation: int = 1,
 ) -> np.ndarray:  # fmt: skip
-    """The feature map of image ``key`` (torch fast path; it matches ``convolve2d``, see tests)."""
-    return _convolution.convolve2d_fast(_image, np.array(kernel), stride, padding, dilation)
+    """The feature map of image ``key`` (torch fast path; it matches ``convolve2d``, see tests), as float32.
+
+    float32 halves what the cache unpickles on every rerun; the picture and the shape are all the page needs.
+    """
+    return _convolution.convolve2d_fast(_image, np.array(kernel), stride, padding, dilation).astype(np.float32)
 
 
 @st.cache_data(show_spinner=False, max_entries=KERNELS_MAX_RESULTS)
@@ -403,10 +406,13 @@ def get_pooled(key: tuple, _image: np.ndarray, size: int, stride: int, mode: str
 
 
 @st.cache_data(show_spinner=False, max_entries=KERNELS_MAX_RESULTS)
-def get_display_png(key: tuple, _image: np.ndarray, min_side: int = 0) -> bytes:
-    """Image ``key`` stretched to 0…255 and encoded as PNG once, so reruns don't re-encode it."""
+def get_display_png(key: tuple, _image: np.ndarray, width: int) -> bytes:
+    """Image ``key`` stretched to 0…255, sized to ``width`` pixels and encoded as PNG once.
+
+    Already at its display width, Streamlit sends it as it is instead of decoding and re-encoding it every rerun.
+    """
     buffer = io.BytesIO()
-    Image.fromarray(_convolution.to_display(_image, min_side)).save(buffer, format="PNG", compress_level=1)
+    Image.fromarray(_convolution.to_display(_image, width)).save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
 
 

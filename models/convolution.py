@@ -441,14 +441,17 @@ def load_image(data: bytes, max_side: int = MAX_SIDE, max_bytes: int = MAX_UPLOA
     return LoadedImage(np.clip(gray, 0.0, 1.0), " ".join(notes))
 
 
-def to_display(image: np.ndarray, min_side: int = 0) -> np.ndarray:
-    """Stretch any values to 0…255 (uint8) for showing; small images are enlarged with sharp (nearest) pixels."""
+def to_display(image: np.ndarray, width: int | None = None) -> np.ndarray:
+    """Stretch any values to 0…255 (uint8) for showing, optionally resized to ``width`` (sharp pixels when enlarged)."""
     image = check_image(image)
     lo, hi = float(image.min()), float(image.max())
     scaled = (image - lo) / (hi - lo) if hi > lo else np.full_like(image, 0.5)
     out = np.round(scaled * 255).astype(np.uint8)
-    factor = -(-min_side // max(out.shape)) if min_side else 1
-    return np.repeat(np.repeat(out, factor, axis=0), factor, axis=1) if factor > 1 else out
+    if width is None or width == out.shape[1]:
+        return out
+    height = max(1, round(out.shape[0] * width / out.shape[1]))
+    method = Image.Resampling.NEAREST if width > out.shape[1] else Image.Resampling.BOX
+    return np.asarray(Image.fromarray(out).resize((width, height), method))
 
 
 def _as_gray(im: Image.Image) -> np.ndarray:

@@ -7,10 +7,14 @@ import streamlit as st
 from components import charts, lesson, resources
 from models import convolution as conv
 
+PIXEL_CSS = (  # selected cells of the X/O grid are ink: dark, like the +1 pixels on the slide
+    '[class*="st-key-kernels_row_"] button[aria-pressed="true"] '
+    "{background: #1d2b36 !important; border-color: #1d2b36 !important;}"
+)
 SOURCES = ["China (photo)", "Flower (photo)", "A digit (8×8)", "Upload your own"]
 PHOTOS = {"China (photo)": "china.jpg", "Flower (photo)": "flower.jpg"}
 SLIDE_CASES = {"stride 1": (5, 3, 1, 1), "stride 2": (5, 3, 1, 2)}  # (n, k, p, s) from Practice 1
-SHOW = 300  # pixels: how wide images are shown
+SHOW, MEDIUM, SMALL = 300, 220, 160  # pixels: how wide images are shown
 WINDOW_SIDE = 12  # the chosen image is shrunk to this for the sliding-window demo
 
 
@@ -59,33 +63,35 @@ def as_tuple(kernel: np.ndarray) -> tuple[tuple[float, ...], ...]:
     return tuple(map(tuple, np.asarray(kernel, dtype=float).tolist()))
 
 
-def show(where, key: tuple, pixels: np.ndarray, *, min_side: int = SHOW, **options) -> None:
+def show(where, key: tuple, pixels: np.ndarray, *, width: int = SHOW, caption: str | None = None) -> None:
     """Show an array as a grayscale picture (stretched to black…white), encoded once per key."""
-    where.image(resources.get_display_png(key, pixels, min_side), **options)
-
-
-def toggle_pixel(row: int, col: int) -> None:
-    st.session_state.kernels_xo[row][col] *= -1
+    where.image(resources.get_display_png(key, pixels, width), width=width, caption=caption, output_format="PNG")
 
 
 def reset_grid() -> None:
-    st.session_state.kernels_xo = conv.ROHRER_IMAGES[st.session_state.kernels_xo_start].astype(int).tolist()
+    """Load the chosen Rohrer image into the nine row widgets."""
+    start = conv.ROHRER_IMAGES[st.session_state.get("kernels_xo_start", "X")]
+    for r, line in enumerate(start):
+        st.session_state[f"kernels_row_{r}"] = [c for c, v in enumerate(line) if v > 0]
 
 
 def pixel_grid() -> np.ndarray:
-    """A 9×9 grid of buttons: a dark button is +1 (ink), a light one is −1 (background); clicking flips it."""
-    for r, line in enumerate(st.session_state.kernels_xo):
-        cells = st.columns(len(line), gap=None)
-        for c, value in enumerate(line):
-            cells[c].button(
-                "\u00a0",  # no text: the colour is the pixel
-                key=f"kernels_px_{r}_{c}",
-                type="primary" if value > 0 else "secondary",
-                on_click=toggle_pixel,
-                args=(r, c),
-                width="stretch",
-            )
-    return np.array(st.session_state.kernels_xo, dtype=float)
+    """A 9×9 grid: each row is a multi-select segmented control; a selected (dark) cell is +1 ink, others −1."""
+    if "kernels_row_0" not in st.session_state:
+        reset_grid()
+    st.html(f"<style>{PIXEL_CSS}</style>")
+    image = -np.ones((9, 9))
+    for r in range(9):
+        ink = st.segmented_control(
+            f"row {r}",
+            range(9),
+            selection_mode="multi",
+            format_func=lambda c: "\u00a0" + "\u200b" * c,  # blank but distinct labels: the colour is the pixel
+            key=f"kernels_row_{r}",
+            label_visibility="collapsed",
+        )
+        image[r, list(ink)] = 1.0
+    return image
 
 
 def panel(values: np.ndarray, title: str, **options) -> dict:
@@ -146,7 +152,7 @@ lesson.section(
 image_key, image = choose_image()
 small = conv.resize(image, 16)
 col_img, col_grid = st.columns([1, 2])
-show(col_img, image_key, image, width=SHOW, caption=f"{image.shape[0]}×{image.shape[1]} pixels")
+show(col_img, image_key, image, caption=f"{image.shape[0]}×{image.shape[1]} pixels")
 with col_grid:
     chart("heatmap_chart", np.round(small * 255), annotate=True, fmt=".0f", gray=True, domain=(0, 255), cell=30)
     st.caption(f"The same image as a {small.shape[0]}×{small.shape[1]} matrix of pixel values (0 to 255).")
@@ -158,9 +164,7 @@ lesson.section(
     "of an X; element-wise multiply and add gives 9 when the piece is there exactly, so dividing by 9 "
     "makes 1.00 a perfect match. Click pixels to draw your own X or O.",
 )
-if "kernels_xo" not in st.session_state:
-    st.session_state.kernels_xo = conv.ROHRER_X.astype(int).tolist()
-col_grid, col_vote = st.columns([2, 3])
+col_grid, col_vote = st.columns([3, 2])
 with col_grid:
     st.radio("Start from", list(conv.ROHRER_IMAGES), horizontal=True, key="kernels_xo_start", on_change=reset_grid)
     xo = pixel_grid()
@@ -233,7 +237,7 @@ gallery = st.columns(4)
 for col_, name in zip(gallery, ["identity", "sharpen", "edge detect", "strong edge detect"], strict=True):
     filtered_key = (*image_key, as_tuple(conv.KERNEL_PRESETS[name]), 1, 1)
     out = resources.get_filtered(image_key, image, filtered_key[-3], 1, 1)
-    show(col_, filtered_key, out, min_side=200, width="stretch", caption="original" if name == "identity" else name)
+    show(col_, filtered_key, out, width=SMALL, caption="original" if name == "identity" else name)
 st.markdown("Now pick a preset and edit its weights (click a cell to type; zero padding keeps the size).")
 c1, c2 = st.columns([3, 1])
 preset = c1.selectbox("Preset", list(conv.KERNEL_PRESETS), index=1, key="kernels_preset")
@@ -255,8 +259,8 @@ try:
 except ValueError as exc:
     lesson.friendly_error(f"{exc} Fix the cell to see the result.")
 else:
-    show(col_orig, image_key, image, width="stretch", caption="original")
-    show(col_out, result_key, result, width="stretch", caption=f"{preset} (edited)")
+    show(col_orig, image_key, image, width=MEDIUM, caption="original")
+    show(col_out, result_key, result, width=MEDIUM, caption=f"{preset} (edited)")
     col_out.caption(
         f"Raw values run from **{result.min():.3g}** to **{result.max():.3g}**; they are stretched to black…white "
         "for display."
@@ -287,7 +291,7 @@ with col_formula:
     if strided is not None:
         st.success(f"The real output is **{strided.shape[0]} × {strided.shape[1]}**: the formula agrees.")
 if strided is not None:
-    show(col_result, strided_key, strided, min_side=200, width="stretch", caption=f"output {strided.shape}")
+    show(col_result, strided_key, strided, width=MEDIUM, caption=f"output {strided.shape}")
 
 st.subheader("Pooling")
 st.markdown("Pooling summarises each window of the output above by its maximum or its average, shrinking it again.")
@@ -304,7 +308,7 @@ if strided is not None:
     else:
         (h, w), (ph, pw) = strided.shape, pooled_image.shape
         c1.markdown(f"**{mode} pool {pool_size}×{pool_size}, stride {pool_stride}**: {h}×{w} → **{ph}×{pw}**")
-        show(c2, pooled_key, pooled_image, min_side=150, width=200)
+        show(c2, pooled_key, pooled_image, width=SMALL)
 
 st.subheader("Which input cells does each output cell read?")
 c1, c2 = st.columns([1, 3])

@@ -206,3 +206,19 @@ def test_resize_and_grayscale():
     assert conv.resize(np.ones((4, 2)), 10).shape == (4, 2)
     gray = conv.to_grayscale(np.full((2, 2, 3), 255, dtype=np.uint8))
     np.testing.assert_allclose(gray, 1.0)
+
+
+def test_kernel_presets_and_display():
+    for name in conv.KERNEL_PRESETS:
+        for size in (3, 5):
+            kernel = conv.kernel_preset(name, size)
+            assert kernel.shape == (size, size)
+    np.testing.assert_allclose(conv.kernel_preset("Gaussian blur", 5).sum(), 1.0)
+    np.testing.assert_allclose(conv.box_kernel(4).sum(), 1.0)
+    with pytest.raises(ValueError, match="Unknown kernel"):
+        conv.kernel_preset("nope")
+    shown = conv.to_display(np.array([[-2.0, 0.0], [1.0, 2.0]]))
+    assert shown.dtype == np.uint8 and shown.min() == 0 and shown.max() == 255
+    big = conv.to_display(np.eye(4), width=100)
+    assert big.shape == (100, 100) and set(np.unique(big)) == {0, 255}  # enlarged with sharp pixels
+    assert conv.to_display(np.ones((3, 3)), width=6).max() == 128  # a flat image is mid-grey

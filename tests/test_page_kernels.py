@@ -51,13 +51,18 @@ def test_image_sources_and_uploads(at):
 
 
 def test_xo_grid_clicks_and_presets(at):
-    assert at.button(key="kernels_px_1_1").proto.type == "primary"  # ink at the X's top-left stroke
-    at.button(key="kernels_px_1_1").click().run()
-    assert at.button(key="kernels_px_1_1").proto.type == "secondary"
+    assert at.segmented_control(key="kernels_row_1").value == [1, 7]  # ink at the X's two top strokes
+    at.segmented_control(key="kernels_row_4").set_value([]).run()  # rub out the centre of the X
+    assert not at.exception
+    assert "Similarity to an X" in [m.label for m in at.metric]
     at.radio(key="kernels_xo_start").set_value("O").run()
+    assert at.segmented_control(key="kernels_row_1").value == [3, 4, 5]
     assert "this looks like an **O**" in texts(at)
     at.radio(key="kernels_xo_start").set_value("shifted X").run()
     assert "this looks like an **X**" in texts(at)
+    at.segmented_control(key="kernels_row_1").set_value([0, 1, 2, 3, 4, 5, 6, 7, 8]).run()
+    at.button(key="kernels_xo_reset").click().run()
+    assert at.segmented_control(key="kernels_row_1").value == [6]
 
 
 def test_window_position_moves_the_output_cell(at):
