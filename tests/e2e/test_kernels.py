@@ -32,6 +32,21 @@ def test_kernel_playground_in_the_browser(page, app_server):
     expect(main.get_by_text("Output cell (0, 1)")).to_be_visible()
     wait_for_app(page)
 
+    # Edit the centre weight of the sharpen kernel (5 → 9) in the table; the weights then sum to 5.
+    grid = page.locator(".st-key-kernels_editor_sharpen_3 [data-testid='stDataFrameResizable']").first
+    box = grid.bounding_box()
+    row_height = 35  # Streamlit's default data-editor row height (the header row is the same)
+    centre = {"x": box["width"] / 2, "y": row_height * 2.5}
+    grid.hover(position=centre)
+    page.wait_for_timeout(300)
+    grid.click(position=centre)  # select the centre cell
+    page.wait_for_timeout(300)
+    page.keyboard.type("9")  # typing on a selected cell replaces its value
+    page.wait_for_timeout(300)
+    page.keyboard.press("Enter")
+    expect(main.get_by_text("Sum of weights: 5")).to_be_visible()
+    wait_for_app(page)
+
     # Practice 1: the first slide case (5×5 input, 3×3 kernel, padding 1, stride 1).
     page.locator(".st-key-kernels_answer_h input").fill("5")
     page.locator(".st-key-kernels_answer_h input").press("Enter")
