@@ -427,7 +427,7 @@ def error_bars_chart(errors: Mapping[str, float], *, title: str = "", fmt: str =
         .mark_bar()
         .encode(
             x=alt.X("error:Q", title="reconstruction MSE (test digits)"),
-            y=alt.Y("method:N", sort=None, title=None),
+            y=alt.Y("method:N", sort=None, title=None, axis=alt.Axis(labelLimit=240)),
             color=alt.condition(alt.datum.best, alt.value(ACCENT), alt.value(PRIMARY)),
             tooltip=["method", alt.Tooltip("error:Q", format=fmt)],
         )
@@ -613,6 +613,30 @@ def feature_grid_image(
     return np.kron(image, np.ones((scale, scale, 1), dtype=np.uint8)) if scale > 1 else image
 
 
+def class_probability_chart(probs: Mapping[str, float], *, title: str = "") -> alt.Chart:
+    """Probability bars for every class in a fixed order (so bars do not jump around), the top class in accent.
+
+    Unlike ``probability_chart`` it sizes each bar with a fixed step, so three classes stay readable.
+    """
+    df = pd.DataFrame({"label": list(probs), "probability": [float(v) for v in probs.values()]})
+    df["top"] = df["probability"] >= df["probability"].max()
+    y = alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelFontSize=13, ticks=False))
+    bars = (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            x=alt.X("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title=None),
+            y=y,
+            color=alt.condition(alt.datum.top, alt.value(ACCENT), alt.value(PRIMARY)),
+            tooltip=["label", alt.Tooltip("probability:Q", format=".1%")],
+        )
+    )
+    text = bars.mark_text(align="left", dx=3, fontSize=FONT_SIZE).encode(
+        text=alt.Text("probability:Q", format=".0%"), color=alt.value("black")
+    )
+    return (bars + text).properties(width=260, height=alt.Step(24), title=title)
+
+
 def transform_probe_chart(
     values: Sequence[float], series: Mapping[str, Sequence[float]], *, x_title: str, label: str, mark: float
 ) -> alt.Chart:
@@ -660,3 +684,86 @@ def occlusion_chart(image: np.ndarray, drop: np.ndarray, *, label: str, cell: in
 
 
 # --- next word (language models) ---------------------------------------------
+def unique_labels(tokens: Sequence[str]) -> list[str]:
+    """Axis labels for tokens that may repeat ("the", "the"): each gets its position, "3 the"."""
+    return [f"{i} {tok}" for i, tok in enumerate(tokens, start=1)]
+
+
+def units_by_tokens_chart(
+    values: np.ndarray,
+    tokens: Sequence[str],
+    *,
+    title: str = "",
+    domain: tuple[float, float] = (0.0, 1.0),
+    scheme: str = SEQUENTIAL,
+    col_width: int = 34,
+    row_height: int = 7,
+) -> alt.Chart:
+    """A (tokens × units) array drawn as units (rows) × tokens (columns): one column per word read."""
+    values = np.asarray(values, dtype=float)
+    steps, units = values.shape
+    labels = unique_labels(tokens)
+    t_idx, u_idx = np.indices(values.shape)
+    df = pd.DataFrame({"token": np.array(labels)[t_idx.ravel()], "unit": u_idx.ravel(), "value": values.ravel()})
+    return (
+        alt.Chart(df)
+        .mark_rect()
+        .encode(
+            x=alt.X("token:O", sort=labels, title=None, axis=alt.Axis(labelAngle=-45, labelLimit=90)),
+            y=alt.Y("unit:O", title="unit", axis=alt.Axis(labels=False, ticks=False)),
+            color=alt.Color(
+                "value:Q",
+                scale=alt.Scale(scheme=scheme, domain=list(domain), reverse=scheme == DIVERGING),
+                legend=alt.Legend(title=None, gradientLength=80),
+            ),
+            tooltip=["token", "unit", alt.Tooltip("value:Q", format=".2f")],
+        )
+        .properties(width=max(col_width * steps, 120), height=row_height * units, title=title)
+    )
+
+
+def recall_chart(accuracy: Mapping[str, Mapping[int, float]], *, chance: float, title: str = "") -> alt.Chart:
+    """Recall accuracy against distance, one line per model, with the chance level dashed."""
+    df = pd.DataFrame(
+        [{"distance": d, "accuracy": a, "model": name} for name, by_d in accuracy.items() for d, a in by_d.items()]
+    )
+    lines = (
+        alt.Chart(df)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("distance:Q", title="distance to the remembered word (tokens)"),
+            y=alt.Y("accuracy:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title="recall accuracy"),
+            color=alt.Color("model:N", title=None, scale=alt.Scale(range=SERIES)),
+            tooltip=["model", "distance", alt.Tooltip("accuracy:Q", format=".0%")],
+        )
+    )
+    rule = alt.Chart(pd.DataFrame({"chance": [chance]})).mark_rule(strokeDash=[4, 4], color=MUTED).encode(y="chance:Q")
+    return (rule + lines).properties(width="container", height=240, title=title)
+
+
+def dot_label(text: str) -> str:
+    """``text`` as a safe double-quoted Graphviz string (backslashes, quotes and line breaks escaped)."""
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in str(text))
+    return '"' + cleaned.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def unrolled_graph_dot(tokens: Sequence[str], predictions: Sequence[tuple[str, float]]) -> str:
+    """The RNN unrolled over the tokens as a DOT graph: x_t -> h_t -> y_t, and h_{t-1} -> h_t across time."""
+    lines = [
+        "digraph G {",
+        "rankdir=BT; nodesep=0.25; ranksep=0.35;",
+        'node [fontname="Helvetica", fontsize=11];',
+        'edge [fontname="Helvetica", fontsize=9, color="#5f6b73"];',
+    ]
+    for t, (tok, (word, prob)) in enumerate(zip(tokens, predictions, strict=True), start=1):
+        lines.append(f'x{t} [shape=box, style=filled, fillcolor="#eef4f8", label={dot_label(f"x{t}: {tok}")}];')
+        lines.append(f'h{t} [shape=circle, style=filled, fillcolor="{PRIMARY}", fontcolor=white, label="h{t}"];')
+        lines.append(
+            f'y{t} [shape=box, style="rounded,filled", fillcolor="#fdece7", label={dot_label(f"{word} {prob:.0%}")}];'
+        )
+        lines.append(f"x{t} -> h{t}; h{t} -> y{t};")
+        if t > 1:
+            lines.append(f'h{t - 1} -> h{t} [color="{ACCENT}", penwidth=2, label="W_hh"];')
+    lines.append("{rank=same; " + " ".join(f"h{t};" for t in range(1, len(tokens) + 1)) + "}")
+    lines.append("}")
+    return "\n".join(lines)

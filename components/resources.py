@@ -513,3 +513,129 @@ def get_svc_baseline() -> float:
 
 
 # --- next word (language models) ---------------------------------------------
+from models import corpus as _corpus  # noqa: E402
+from models import language as _language  # noqa: E402
+from models import long_dependency as _longdep  # noqa: E402
+
+LANGUAGE_VERSION = 1  # bump when the language models' tokenizer, architecture or training changes
+LANGUAGE_LABELS = {
+    "window": "window (previous 2 words)",
+    "bow": "bag of words",
+    "rnn": "RNN",
+    "lstm": "LSTM",
+}
+DEFAULT_MODELS["window"] = ("Next word from the previous 2 word embeddings (FFN)", "Next word")
+DEFAULT_MODELS["bow"] = ("Next word from the bag-of-words count vector of all previous words (FFN)", "Next word")
+DEFAULT_MODELS["rnn"] = ("Next word with a vanilla tanh RNN", "Next word")
+DEFAULT_MODELS["lstm"] = ("Next word with an LSTM", "Next word")
+DEFAULT_MODELS["longdep_rnn"] = ("Vanilla RNN on the long-dependency recall task", "Next word")
+DEFAULT_MODELS["longdep_lstm"] = ("LSTM on the long-dependency recall task", "Next word")
+CUSTOM_TEXT_MAX_BYTES = 200_000  # a pasted or uploaded text is refused above this size
+
+
+@st.cache_resource(show_spinner=False)
+def get_corpus() -> tuple[str, str]:
+    """The bundled corpus text and a short fingerprint of it (so an edited corpus retrains the models)."""
+    import hashlib
+
+    text = _corpus.read_corpus()
+    return text, hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def get_language_model(kind: str) -> _language.LanguageModel:
+    """The shared default next-word model of ``kind``, trained on the bundled corpus."""
+    text, fingerprint = get_corpus()
+    config = _language.default_config(kind)
+    return shared_model(
+        kind,
+        {**store.config_dict(config), "corpus": fingerprint},
+        LANGUAGE_VERSION,
+        train=lambda on_step: _language.train_language_model(text, kind, on_step=on_step),
+        restore=_language.LanguageModel.from_payload,
+        label=f"the {LANGUAGE_LABELS[kind]} model",
+    )
+
+
+def get_language_models() -> dict[str, _language.LanguageModel]:
+    """All four default next-word models (window, bow, rnn, lstm)."""
+    return {kind: get_language_model(kind) for kind in _language.KINDS}
+
+
+def get_custom_language_models(text: str) -> dict[str, _language.LanguageModel]:
+    """The four models trained on a student's own text (per-user bounded cache, never saved)."""
+    import hashlib
+
+    digest = hashlib.sha1(text.encode()).hexdigest()[:16]
+    return {
+        kind: custom_model(
+            f"next_word-{kind}-{digest}",
+            f"the {LANGUAGE_LABELS[kind]} model on your text",
+            lambda on_step, kind=kind: _language.train_language_model(text, kind, on_step=on_step),
+        )
+        for kind in _language.KINDS
+    }
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def get_next_word_predictions(source: str, prompt: str, k: int, _models: dict) -> dict[str, list[tuple[str, float]]]:
+    """Top-k next words of every model for one prompt; ``source`` names the model set in the cache key."""
+    return {kind: model.predict_next(prompt, k) for kind, model in _models.items()}
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def get_continuation(source: str, kind: str, prompt: str, n: int, temperature: float, seed: int, _models: dict) -> str:
+    """The prompt continued by n words (greedy at temperature 0)."""
+    words = _models[kind].generate(prompt, n, temperature, seed=seed)
+    return _language.detokenize(words)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def get_unrolled_rnn(source: str, prompt: str, _models: dict) -> dict:
+    """The RNN read over a prompt: tokens, hidden state per step and the top prediction per step."""
+    model = _models["rnn"]
+    tokens, states = model.hidden_states(prompt)
+    return {"tokens": tokens, "states": states, "predictions": model.step_predictions(prompt)}
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def get_gate_trace(source: str, prompt: str, _models: dict) -> _language.GateTrace:
+    """The LSTM's gates and cell state over a prompt."""
+    return _models["lstm"].lstm_gates(prompt)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def get_gradient_norms(source: str, text: str, spectral_radius: float, _models: dict) -> dict:
+    """‖∂L/∂h_t‖ per step for the RNN (W_hh rescaled to ``spectral_radius``) and the LSTM (as trained)."""
+    tokens, rnn = _models["rnn"].gradient_norms(text, spectral_radius=spectral_radius)
+    _, rnn_trained = _models["rnn"].gradient_norms(text)
+    _, lstm = _models["lstm"].gradient_norms(text)
+    return {"tokens": tokens, "rnn": rnn, "rnn_trained": rnn_trained, "lstm": lstm}
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def get_exploding_run(clip: float | None) -> dict:
+    """The unstable vanilla-RNN run with clipping off (None) or at a threshold, as a History dict."""
+    text, _ = get_corpus()
+    return _language.exploding_gradient_run(text, clip=clip).to_dict()
+
+
+def get_recall_models() -> dict[str, _language.LanguageModel]:
+    """The RNN and LSTM trained on the long-dependency recall task (trained on first use)."""
+    config = _longdep.RecallConfig()
+    return {
+        kind: shared_model(
+            f"longdep_{kind}",
+            config,
+            LANGUAGE_VERSION,
+            train=lambda on_step, kind=kind: _longdep.train_recall_model(kind, config, on_step=on_step),
+            restore=_language.LanguageModel.from_payload,
+            label=f"the {LANGUAGE_LABELS[kind]} on the recall task",
+        )
+        for kind in ("rnn", "lstm")
+    }
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def get_recall_accuracy(distances: tuple[int, ...], _models: dict) -> dict[str, dict[int, float]]:
+    """Recall accuracy against distance for the long-dependency RNN and LSTM."""
+    return {kind: _longdep.recall_accuracy(model, list(distances)) for kind, model in _models.items()}

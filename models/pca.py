@@ -4,6 +4,7 @@ sort, project), plus the small experiments the Dimensionality page runs on it.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -224,12 +225,12 @@ class PreprocessingPoint:
 
     k: int | None  # components kept; None for the baseline without PCA
     accuracy: float  # test accuracy
-    seconds: float  # time to fit scaler + PCA + logistic regression
+    seconds: float  # fastest of a few wall-clock fits of scaler + PCA + logistic regression
     variance_kept: float  # share of the (standardised) variance the k components keep; 1.0 for the baseline
 
 
 def pca_then_logistic(
-    X: np.ndarray, y: np.ndarray, ks: tuple[int, ...], *, test_size: float = 0.25, seed: int = 0
+    X: np.ndarray, y: np.ndarray, ks: tuple[int, ...], *, test_size: float = 0.25, seed: int = 0, repeats: int = 2
 ) -> tuple[list[PreprocessingPoint], PreprocessingPoint]:
     """Fit standardise → PCA(k) → logistic regression for each k, and the same without PCA (the baseline)."""
     X = _as_matrix(X)
@@ -245,9 +246,12 @@ def pca_then_logistic(
         # which an L2 penalty does not notice, so k = d reproduces the baseline.
         steps = [StandardScaler()] + ([PCA(n_components=k, svd_solver="full")] if k else [])
         model = make_pipeline(*steps, LogisticRegression(max_iter=5000, tol=1e-8))
-        started = time.perf_counter()
-        model.fit(X_train, y_train)
-        seconds = time.perf_counter() - started
+        # The fastest of a few fits: on a shared machine, the slower ones measure the neighbours.
+        seconds = math.inf
+        for _ in range(repeats):
+            started = time.perf_counter()
+            model.fit(X_train, y_train)
+            seconds = min(seconds, time.perf_counter() - started)
         kept = float(ratio[k - 1]) if k else 1.0
         return PreprocessingPoint(k, float(model.score(X_test, y_test)), seconds, kept)
 

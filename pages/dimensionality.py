@@ -43,10 +43,11 @@ def why_reduce() -> None:
     m1.metric("Variance along your direction", f"{variances[angle]:.2f}")
     m2.metric(f"Maximum: PC1 at {pc1_angle:.0f}°", f"{fitted.explained_variance[0]:.2f}")
     m3.metric(
-        "Reconstruction error (mean squared distance)",
+        "Reconstruction error",
         f"{lost:.2f}",
         delta=f"{lost - lost_pc1:+.2f} vs PC1",
         delta_color="inverse",
+        help="Mean squared distance from each point to its projection.",
     )
     st.caption(
         "Grey segments are what each point loses when it is replaced by its projection (black dots). "
@@ -64,7 +65,7 @@ def preprocessing_and_steps() -> None:
     )
     wine = resources.get_dataset("wine")
     c1, c2, c3 = st.columns(3)
-    standardize = c1.toggle("Standardise each feature (divide by its std)", key="dimensionality_standardize")
+    standardize = c1.toggle("Standardise features", key="dimensionality_standardize", help="Divide each by its std.")
     feature = c2.selectbox("Feature whose unit changes", wine.feature_names, index=0, key="dimensionality_unit")
     factor = c3.select_slider(
         "Multiply it by", UNIT_FACTORS, value=1000.0, format_func=lambda f: f"×{f:g}", key="dimensionality_factor"
@@ -263,7 +264,7 @@ def autoencoders() -> None:
         "linear (test)": linear.history.val_loss,
         "PCA k=2 (test)": [pca_error] * len(model.history.loss),
     }
-    chart(right, "curves_chart", curves, y_title="MSE per pixel", title="Training curves")
+    chart(right, "curves_chart", curves, y_title="MSE per pixel", title="Training curves", height=300)
     st.caption(
         f"The autoencoder has {model.num_parameters:,} parameters and trained in {model.history.seconds:.1f} s; "
         f"the linear one has {linear.num_parameters:,} and took {linear.history.seconds:.1f} s."
@@ -276,7 +277,7 @@ def concept_checks() -> None:
     """Section 8: predict, then reveal the chart that answers."""
     quiz_cloud = pca.correlated_cloud(200, angle_deg=135.0, seed=42)
     frame = {"x": quiz_cloud[:, 0].tolist(), "y": quiz_cloud[:, 1].tolist()}
-    chart(st, "pc_scatter_chart", frame, x_title="feature 1", y_title="feature 2", size=260, width="content")
+    chart(st.columns([1, 2])[0], "pc_scatter_chart", frame, x_title="feature 1", y_title="feature 2", width="stretch")
     if lesson.concept_check(
         "dimensionality_quiz_direction",
         "Which direction has the most variance in this cloud?",
