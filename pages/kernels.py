@@ -204,6 +204,9 @@ kernels = {**{f"filter {k}": v for k, v in conv.ROHRER_FILTERS.items()}, **conv.
 kernel_name = c2.selectbox("Kernel", list(kernels), key="kernels_window_kernel")
 grid = xo if target.startswith("the X") else conv.resize(image, WINDOW_SIDE)
 kernel = kernels[kernel_name]
+if min(grid.shape) < kernel.shape[0]:
+    lesson.friendly_error(f"The image ({grid.shape[0]}×{grid.shape[1]}) is smaller than the kernel; using the X.")
+    grid, target = xo, targets[0]
 out_h, out_w = conv.output_shape(grid.shape, kernel.shape)
 clamp_state("kernels_position", out_h * out_w - 1)
 position = st.slider("Window position (row by row)", 0, out_h * out_w - 1, 0, key="kernels_position")

@@ -44,6 +44,10 @@ def test_image_sources_and_uploads(at):
     big = png((np.indices((1200, 900)).sum(0) % 256).astype(np.uint8))
     at.get("file_uploader")[0].set_value(("big.png", big, "image/png")).run()
     assert not at.exception and "Downscaled from 900×1200" in texts(at)
+    at.get("file_uploader")[0].set_value(("dot.png", png(np.full((1, 1), 200, dtype=np.uint8)), "image/png")).run()
+    at.radio(key="kernels_window_target").set_value("the chosen image (shrunk)").run()
+    assert not at.exception and "Input **1 × 1**" in texts(at)
+    assert any("smaller than the kernel" in w.value for w in at.warning)
     at.get("file_uploader")[0].set_value(("broken.png", b"\x89PNG\r\n\x1a\nnot really", "image/png")).run()
     assert not at.exception
     assert any("could not be read" in w.value for w in at.warning)
