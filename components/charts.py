@@ -678,7 +678,11 @@ def occlusion_chart(image: np.ndarray, drop: np.ndarray, *, label: str, cell: in
         tooltip=[alt.Tooltip("r:O", title="row"), alt.Tooltip("c:O", title="col"), alt.Tooltip("drop:Q", format=".2f")],
     )
     h, w = image.shape
-    return alt.layer(ink, heat).properties(width=w * cell, height=h * cell, title=f"Where the evidence for {label} is")
+    return (
+        alt.layer(ink, heat)
+        .resolve_scale(color="independent")
+        .properties(width=w * cell, height=h * cell, title=f"Where the evidence for {label} is")
+    )
 
 
 

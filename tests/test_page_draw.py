@@ -1,0 +1,112 @@
+"""AppTest for the Draw and classify page: blank canvas, ready-made drawings, every section's controls, bad input."""
+
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "draw.py")
+
+
+@pytest.fixture(scope="module")
+def warm() -> None:
+    """Train the four default models once (the first AppTest run does it through the cache layer)."""
+    at = AppTest.from_file(PAGE, default_timeout=600).run()
+    assert not at.exception
+    at.radio(key="draw_model").set_value("Digits 0–9").run()
+    assert not at.exception
+
+
+def fresh(example: str | None = None, model: str | None = None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    if model:
+        at.radio(key="draw_model").set_value(model).run()
+    if example:
+        at.selectbox(key="draw_example").set_value(f"Example: {example}").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metric(at: AppTest, label: str):
+    return next((m.value for m in at.metric if m.label == label), None)
+
+
+def test_blank_canvas_says_draw_something(warm):
+    at = fresh()
+    options = at.radio(key="draw_model").options
+    assert options[0].startswith("X") and any("Digit" in o for o in options)
+    assert metric(at, "Prediction") is None
+    assert any("Draw something" in i.value for i in at.info)
+    assert not at.dataframe, "no architecture table before there is a drawing"
+
+
+@pytest.mark.parametrize(
+    ("model", "example", "expected"), [(None, "X", "X"), (None, "O", "O"), (None, "triangle", "other")]
+)
+def test_xo_examples_predict_their_class(warm, model, example, expected):
+    at = fresh(example, model)
+    assert metric(at, "Prediction") == expected
+    assert metric(at, "CNN says") == expected
+    assert metric(at, "Parameters") == f"{sum(int(r) for r in at.dataframe[0].value['parameters']):,}"
+
+
+def test_digits_examples_and_switching_models(warm):
+    at = fresh("7", "Digits 0–9")
+    assert metric(at, "Prediction") == "7"
+    assert metric(at, "SVC(gamma=0.001), same split") is not None
+    at.selectbox(key="draw_example").set_value("Example: 2").run()
+    assert metric(at, "Prediction") == "2"
+    at.radio(key="draw_model").set_value("X or O").run()
+    assert not at.exception
+    assert metric(at, "Prediction") is None, "the digit example does not carry over to the X/O model"
+
+
+def test_invariance_sliders_change_what_the_networks_see(warm):
+    at = fresh("X")
+    before = metric(at, "CNN says")
+    at.select_slider(key="draw_rotate").set_value(90).run()
+    at.select_slider(key="draw_shift").set_value(0.3).run()
+    at.select_slider(key="draw_scale").set_value(0.5).run()
+    assert not at.exception
+    assert before == "X"
+    deltas = [m.delta for m in at.metric if m.label in ("CNN says", "MLP says")]
+    assert len(deltas) == 2 and all(d.startswith("P(X)") for d in deltas)
+    assert "P(X) = 100%" not in deltas, "a big rotation, shift and shrink costs some confidence"
+
+
+def test_concept_check_reveals_the_answer(warm):
+    at = fresh("X")
+    at.radio(key="draw_check_shift_choice").set_value("The CNN").run()
+    at.button(key="draw_check_shift_reveal").click().run()
+    assert any("Right" in s.value for s in at.success)
+
+
+def test_retrain_form_trains_a_private_model(warm):
+    at = fresh("4", "Digits 0–9")
+    at.select_slider(key="draw_filters").set_value(4)
+    at.slider(key="draw_epochs").set_value(2)
+    at.button[[b.label for b in at.button].index("Retrain")].click().run()
+    assert not at.exception, at.exception
+    assert metric(at, "Your test accuracy") is not None
+    assert metric(at, "Your parameters") != metric(at, "Parameters")
+    assert metric(at, "Your model's prediction") is not None
+
+
+def test_bad_canvas_images_give_a_message_not_a_traceback(warm):
+    odd = {
+        "dot": np.full((280, 280, 4), 255, np.uint8),
+        "tiny": np.zeros((1, 1, 4), np.uint8),
+        "huge": np.zeros((4200, 8, 4), np.uint8),
+    }
+    odd["dot"][139:141, 139:141, :3] = 0
+    for name, image in odd.items():
+        with mock.patch("components.canvas.drawing_pad", return_value=image):
+            at = AppTest.from_file(PAGE, default_timeout=120).run()
+        assert not at.exception, (name, at.exception)
+        assert metric(at, "Prediction") is None, name
+        if name == "dot":
+            assert any("Draw something" in i.value for i in at.info)
+        else:
+            assert any("cannot be classified" in w.value for w in at.warning), name
