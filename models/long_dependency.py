@@ -1,0 +1,152 @@
+"""A synthetic long-dependency task: recall a colour named many words earlier.
+
+"<s> i painted the fence red , <filler …> , and later the fence was still" -> "red". Only the colour
+decides the answer, so recall accuracy against the distance measures how far back a model can remember.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from models.language import (
+    IGNORE,
+    START,
+    LanguageConfig,
+    LanguageModel,
+    RecurrentNet,
+    Vocabulary,
+    sequence_loss,
+)
+from models.training import History, OnStep, seed_everything, train
+
+COLOURS = ("red", "blue", "green", "yellow", "white", "black")
+THINGS = ("fence", "door", "boat", "bike", "gate", "wall")
+FILLER_TEXT = (  # words that fill the gap: they say nothing about the colour
+    "then we walked to the shop and bought some bread before it started to rain so "
+    "my sister made tea while the dog slept by the window after lunch our neighbour came over with a cake"
+)
+FILLER = tuple(FILLER_TEXT.split())
+PREFIX_LEN = 6  # "<s> i painted the fence red": the colour is token 5
+SUFFIX = (",", "still")
+
+
+@dataclass(frozen=True)
+class RecallConfig:
+    """The long-dependency experiment: task sizes and the recurrent models' training."""
+
+    min_distance: int = 3  # shortest gap (in tokens) between the colour and the word to predict
+    stages: tuple[int, ...] = (6, 20, 40)  # curriculum: longest gap of each training stage
+    examples: int = 2048  # training sentences per stage
+    embedding_dim: int = 16  # word embedding size
+    hidden_size: int = 32  # recurrent state size
+    epochs: int = 3  # passes over each stage's sentences
+    learning_rate: float = 0.01  # Adam step size
+    batch_size: int = 64  # sentences per step
+
+
+def recall_sentence(distance: int, rng: random.Random) -> tuple[list[str], str]:
+    """One task sentence whose last word is ``distance`` tokens after the colour, and that colour."""
+    if distance < len(SUFFIX) + 1:
+        raise ValueError(f"the distance must be at least {len(SUFFIX) + 1}")
+    colour, thing = rng.choice(COLOURS), rng.choice(THINGS)
+    filler = [rng.choice(FILLER) for _ in range(distance - len(SUFFIX) - 1)]
+    suffix = [thing if w == "{thing}" else w for w in SUFFIX]
+    return [START, "i", "painted", "the", thing, colour, ",", *filler, *suffix], colour
+
+
+def recall_vocabulary() -> Vocabulary:
+    """Every word the task can use."""
+    words = sorted({*COLOURS, *THINGS, *FILLER, "i", "painted", "the", *SUFFIX} - {"{thing}"})
+    return Vocabulary([START, "<unk>", *words])
+
+
+def recall_tensors(
+    vocab: Vocabulary, distances: list[int], length: int, seed: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Left-padded (N, length) inputs, and targets that are IGNORE everywhere but the last position."""
+    rng = random.Random(seed)
+    inputs = torch.full((len(distances), length), vocab.start_id, dtype=torch.long)
+    targets = torch.full((len(distances), length), IGNORE, dtype=torch.long)
+    for row, d in enumerate(distances):
+        tokens, colour = recall_sentence(d, rng)
+        ids = vocab.encode(tokens)
+        inputs[row, length - len(ids) :] = torch.tensor(ids)
+        targets[row, -1] = vocab.stoi[colour]
+    return inputs, targets
+
+
+def sequence_length(config: RecallConfig) -> int:
+    """Tokens per padded sentence: the longest sentence of the task."""
+    return PREFIX_LEN + max(config.stages)
+
+
+def train_recall_model(
+    kind: str, config: RecallConfig = RecallConfig(), *, seed: int = 0, on_step: OnStep | None = None
+) -> LanguageModel:
+    """Train an "rnn" or "lstm" on the recall task, short gaps first (a curriculum), then ever longer ones.
+
+    Both kinds get the same data and steps. Starting straight on long gaps leaves either model stuck at chance.
+    """
+    if kind not in ("rnn", "lstm"):
+        raise ValueError("the recall task compares the two recurrent kinds: 'rnn' or 'lstm'")
+    vocab = recall_vocabulary()
+    rng = random.Random(seed)
+    seed_everything(seed)
+    net = RecurrentNet(kind, len(vocab), config.embedding_dim, config.hidden_size)
+    steps_per_stage = config.epochs * -(-config.examples // config.batch_size)
+    total = steps_per_stage * len(config.stages)
+    history = History()
+    for stage, longest in enumerate(config.stages):
+        distances = [rng.randint(config.min_distance, longest) for _ in range(config.examples)]
+        inputs, targets = recall_tensors(vocab, distances, sequence_length(config), seed + stage)
+        offset = stage * steps_per_stage
+        part = train(
+            net,
+            inputs,
+            targets,
+            epochs=config.epochs,
+            batch_size=config.batch_size,
+            learning_rate=config.learning_rate,
+            loss_fn=sequence_loss,
+            classification=False,
+            clip_grad_norm=1.0,
+            seed=seed + stage,
+            on_step=None if on_step is None else (lambda s, _t, loss, o=offset: on_step(o + s, total, loss)),
+        )
+        for name in ("loss", "step_loss", "grad_norm"):
+            getattr(history, name).extend(getattr(part, name))
+        history.seconds += part.seconds
+    lm_config = LanguageConfig(
+        kind=kind,
+        embedding_dim=config.embedding_dim,
+        hidden_size=config.hidden_size,
+        epochs=config.epochs * len(config.stages),
+        learning_rate=config.learning_rate,
+        batch_size=config.batch_size,
+        seq_len=sequence_length(config),
+        heldout_every=0,
+    )
+    return LanguageModel(lm_config, vocab, net, history)
+
+
+def recall_accuracy(model: LanguageModel, distances: list[int], *, n: int = 200, seed: int = 1) -> dict[int, float]:
+    """Share of fresh sentences, per distance, where the model's top next word is the right colour.
+
+    Sentences are left-padded to the training length, as in training.
+    """
+    result = {}
+    for d in distances:
+        inputs, targets = recall_tensors(model.vocab, [d] * n, max(model.config.seq_len, PREFIX_LEN + d), seed + d)
+        with torch.no_grad():
+            guess = model.net(inputs)[:, -1].argmax(dim=-1)  # (N,)
+        result[d] = float((guess == targets[:, -1]).float().mean())
+    return result
+
+
+def chance_level() -> float:
+    """Accuracy of guessing a colour at random."""
+    return float(np.float64(1.0) / len(COLOURS))
