@@ -183,8 +183,8 @@ with col_vote:
     )
 rows = [
     [
-        panel(f, f"filter {name}", fmt=".0f", domain=(-1, 1), cell=24),
-        panel(maps[name], "match ÷ 9", domain=(-1, 1)),
+        panel(f, "filter", fmt=".0f", domain=(-1, 1), cell=24),
+        panel(maps[name], f"{name}: match ÷ 9", domain=(-1, 1)),
         panel(conv.relu(maps[name]), "ReLU", domain=(0, 1), scheme="viridis"),
         panel(pooled[name], "2×2 max pool", domain=(0, 1), scheme="viridis"),
     ]
@@ -215,13 +215,14 @@ patch = conv.window(grid, row, col, kernel.shape)
 feature = conv.convolve2d(grid, kernel)
 so_far = np.where(np.arange(feature.size).reshape(feature.shape) <= position, feature, np.nan)
 signed = (-1, 1) if grid.min() < 0 else (0, 1)
+digits = ".0f" if target == targets[0] else ".1f"  # ±1 pixels need no decimals
 span = (float(feature.min()), float(feature.max()))
 window_panels = [
-    panel(grid, "input", fmt=".1f", domain=signed, highlight=conv.receptive_cells(row, col, 3), cell=26),
-    panel(patch, "patch", fmt=".1f", domain=signed),
+    panel(grid, "input", fmt=digits, domain=signed, highlight=conv.receptive_cells(row, col, 3), cell=24),
+    panel(patch, "patch", fmt=digits, domain=signed),
     panel(kernel, "kernel", fmt=".2g"),
     panel(patch * kernel, "patch × kernel", fmt=".2g"),
-    panel(so_far, "feature map so far", fmt=".1f", scheme="viridis", domain=span, highlight=[(row, col)], cell=26),
+    panel(so_far, "feature map so far", fmt=".1f", scheme="viridis", domain=span, highlight=[(row, col)], cell=24),
 ]
 chart("heatmap_grid_chart", [window_panels])
 st.markdown(
