@@ -330,7 +330,7 @@ def get_latent_views(
         f"autoencoder, {config.latent} units": _model.reconstruct(X_test),
     }
     shown = X_test[:samples]
-    tiles = {"original": (_charts.image_tiles(shown.reshape(-1, 8, 8)), [f"a {d}" for d in labels[:samples]])}
+    tiles = {"original": (_charts.image_tiles(shown.reshape(-1, 8, 8)), [f"label {d}" for d in labels[:samples]])}
     for method, rows in rebuilt.items():
         errors = ((rows[:samples] - shown) ** 2).mean(axis=1)
         tiles[method] = (_charts.image_tiles(rows[:samples].reshape(-1, 8, 8)), [f"{e:.3f}" for e in errors])

@@ -208,12 +208,16 @@ def projection_variance(points: np.ndarray, angles_deg: np.ndarray) -> np.ndarra
 
 
 def project_onto(points: np.ndarray, angle_deg: float) -> tuple[np.ndarray, float]:
-    """The points' projections onto the line through their mean at ``angle_deg``, and the mean squared distance lost."""
+    """The points' projections onto the line through their mean at ``angle_deg``, and the variance lost.
+
+    The loss is the summed squared distance to the projections over n - 1, so that variance kept plus
+    variance lost equals the total variance.
+    """
     points = _as_matrix(points)
     mean = points.mean(axis=0)
     u = direction(angle_deg)
     projected = mean + np.outer((points - mean) @ u, u)
-    return projected, float(np.mean(np.sum((points - projected) ** 2, axis=1)))
+    return projected, float(np.sum((points - projected) ** 2) / (len(points) - 1))
 
 
 # --- PCA as a pre-processing step --------------------------------------------------------------------------

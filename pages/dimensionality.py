@@ -47,11 +47,11 @@ def why_reduce() -> None:
         f"{lost:.2f}",
         delta=f"{lost - lost_pc1:+.2f} vs PC1",
         delta_color="inverse",
-        help="Mean squared distance from each point to its projection.",
+        help="Squared distance from each point to its projection, summed and divided by n − 1 like a variance.",
     )
     st.caption(
         "Grey segments are what each point loses when it is replaced by its projection (black dots). "
-        "Variance kept plus error lost is always the same total, so maximising one minimises the other."
+        "Variance kept plus variance lost is always the same total, so maximising one minimises the other."
     )
 
 
@@ -210,7 +210,7 @@ def reconstruction() -> None:
     left, right = st.columns([2, 3])
     left.image(
         resources.get_image_tiles(np.stack([pixels, rebuilt]).reshape(2, 8, 8), size=128),
-        caption=[f"original: a {digits.labels[sample]}", f"rebuilt from k = {k}"],
+        caption=[f"original (label {digits.labels[sample]})", f"rebuilt from k = {k}"],
         width=128,
     )
     left.metric("Reconstruction error (MSE per pixel)", f"{errors[k - 1]:.4f}")

@@ -92,7 +92,9 @@ def test_variance_along_directions_peaks_at_pc1():
     pc1 = pca.angle_of(pca.fit_pca(points).components[0])
     assert abs(angles[variances.argmax()] - pc1) < 1.0
     assert np.isclose(variances.max(), pca.fit_pca(points).explained_variance[0], rtol=1e-3)
-    # Projecting onto PC1 loses the least.
+    # Kept plus lost is the total variance, so projecting onto PC1 loses the least.
+    total = np.var(points, axis=0, ddof=1).sum()
+    assert all(np.isclose(variances[i] + pca.project_onto(points, a)[1], total) for i, a in enumerate(angles[:5]))
     _, lost_pc1 = pca.project_onto(points, pc1)
     assert all(lost_pc1 <= pca.project_onto(points, a)[1] + 1e-12 for a in (0, 45, 90, 135))
 
