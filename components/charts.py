@@ -443,6 +443,7 @@ def error_bars_chart(errors: Mapping[str, float], *, title: str = "", fmt: str =
 # The interactive grids below are written as plain Vega-Lite dicts, not Altair: building and validating
 # five Altair heatmaps costs ~150 ms, far too slow for a slider that moves a window; a dict costs ~1 ms.
 EMPTY_FILL = "#eef1f3"  # cells with no value: zero padding, feature-map cells not computed yet
+DARK_HIGH_SCHEMES = ("blues", "greens", "greys", "oranges", "purples", "reds")  # light cells at low values
 
 
 def _heatmap_view(
@@ -493,7 +494,12 @@ def _heatmap_view(
     ]
     if annotate:
         mid, quarter = (lo + hi) / 2, (hi - lo) / 4
-        light = f"abs(datum.v - {mid}) < {quarter}" if scheme == DIVERGING else f"datum.v > {lo + 0.6 * (hi - lo)}"
+        if scheme == DIVERGING:  # pale in the middle, dark at both ends
+            light = f"abs(datum.v - {mid}) < {quarter}"
+        elif scheme in DARK_HIGH_SCHEMES:  # pale at the bottom
+            light = f"datum.v < {lo + 0.5 * (hi - lo)}"
+        else:  # viridis and friends: pale at the top
+            light = f"datum.v > {lo + 0.6 * (hi - lo)}"
         layers.append(
             {
                 "transform": [valid],

@@ -220,8 +220,8 @@ span = (float(feature.min()), float(feature.max()))
 window_panels = [
     panel(grid, "input", fmt=digits, domain=signed, highlight=conv.receptive_cells(row, col, 3), cell=24),
     panel(patch, "patch", fmt=digits, domain=signed),
-    panel(kernel, "kernel", fmt=".2g"),
-    panel(patch * kernel, "patch × kernel", fmt=".2g"),
+    panel(kernel, "kernel", fmt=".3~g"),
+    panel(patch * kernel, "patch × kernel", fmt=".3~g"),
     panel(so_far, "feature map so far", fmt=".1f", scheme="viridis", domain=span, highlight=[(row, col)], cell=24),
 ]
 chart("heatmap_grid_chart", [window_panels])
