@@ -14,6 +14,7 @@ from sklearn.datasets import load_digits, load_iris, load_wine
 BUILTIN = ("digits", "iris", "wine")
 MAX_CSV_BYTES = 2 * 1024 * 1024  # an uploaded CSV larger than this is refused
 MAX_CSV_CELLS = 200_000  # rows × numeric columns; keeps PCA and the charts instant
+MAX_CSV_COLUMNS = 300  # numeric columns; the covariance matrix grows with their square
 MAX_LABEL_CLASSES = 20  # a text column with at most this many values is used to colour points
 
 
@@ -73,6 +74,8 @@ def parse_csv(data: bytes, name: str = "upload.csv") -> Dataset:
         raise ValueError("The CSV has no numeric columns; PCA needs numbers.")
     if numeric.shape[1] < 2:
         raise ValueError(f"The CSV has only one numeric column ({numeric.columns[0]!r}); PCA needs at least 2.")
+    if numeric.shape[1] > MAX_CSV_COLUMNS:
+        raise ValueError(f"The CSV has {numeric.shape[1]} numeric columns; the limit is {MAX_CSV_COLUMNS}.")
     if numeric.size > MAX_CSV_CELLS:
         raise ValueError(
             f"The CSV has {numeric.shape[0]} rows × {numeric.shape[1]} numeric columns; "

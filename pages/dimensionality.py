@@ -8,7 +8,7 @@ import streamlit as st
 
 from components import charts, lesson, resources
 from models import autoencoder, pca
-from models.tabular import MAX_CSV_BYTES, MAX_CSV_CELLS
+from models.tabular import MAX_CSV_BYTES, MAX_CSV_CELLS, MAX_CSV_COLUMNS
 
 ANGLES = np.arange(0, 180, 1.0)  # directions tried in section 1
 UNIT_FACTORS = [0.001, 0.01, 1.0, 100.0, 1000.0]  # "change the unit of one feature"
@@ -150,7 +150,8 @@ def choose_k() -> None:
     name, csv = source, None
     if source == "csv":
         upload = st.file_uploader(
-            f"A CSV of numeric columns (at most {MAX_CSV_BYTES // 2**20} MB and {MAX_CSV_CELLS:,} numbers; "
+            f"A CSV of numeric columns (at most {MAX_CSV_BYTES // 2**20} MB, {MAX_CSV_COLUMNS} columns and "
+            f"{MAX_CSV_CELLS:,} numbers; "
             "a text column with a few distinct values colours the points)",
             type=["csv", "txt"],
             key="dimensionality_upload",

@@ -138,6 +138,7 @@ def test_parse_csv_reads_numbers_drops_bad_rows_and_uses_text_labels():
         (b"a,b\n1,nan\n2,3\n", "at least 2 rows"),
         (b"a,b\n" + b"1,2\n" * 100_001, "limit"),
         (b"x" * (tabular.MAX_CSV_BYTES + 1), "limit is 2 MB"),
+        ((",".join(f"c{i}" for i in range(400)) + "\n" + ",".join(["1"] * 400) + "\n").encode(), "limit is 300"),
     ],
 )
 def test_parse_csv_refuses_bad_uploads_with_clear_messages(data, message):
