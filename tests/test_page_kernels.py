@@ -48,6 +48,8 @@ def test_image_sources_and_uploads(at):
     at.radio(key="kernels_window_target").set_value("the chosen image (shrunk)").run()
     assert not at.exception and "Input **1 × 1**" in texts(at)
     assert any("smaller than the kernel" in w.value for w in at.warning)
+    at.get("file_uploader")[0].set_value(("empty.png", b"", "image/png")).run()
+    assert not at.exception and any("empty" in w.value for w in at.warning)
     at.get("file_uploader")[0].set_value(("broken.png", b"\x89PNG\r\n\x1a\nnot really", "image/png")).run()
     assert not at.exception
     assert any("could not be read" in w.value for w in at.warning)
