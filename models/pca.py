@@ -164,9 +164,13 @@ def sklearn_agreement(X: np.ndarray, n_components: int | None = None, standardiz
     ours = fit_pca(X, n_components, standardize)
     prepared = StandardScaler().fit_transform(X) if standardize else np.asarray(X, dtype=float)
     theirs = PCA(n_components=ours.n_components, svd_solver="full").fit(prepared)
+    # Directions with zero variance (constant pixels, say) are an arbitrary basis of the null space in
+    # any implementation, so only components that carry variance are compared.
+    carrying = ours.explained_variance > 1e-9 * max(ours.all_variance.sum(), 1e-300)
+    mine, reference = ours.components[carrying], theirs.components_[carrying]
     # Compare each of our components with the sign that brings it closer to sklearn's.
-    flips = np.sign(np.sum(ours.components * theirs.components_, axis=1, keepdims=True))
-    component_gap = np.abs(ours.components * np.where(flips == 0, 1.0, flips) - theirs.components_).max()
+    flips = np.sign(np.sum(mine * reference, axis=1, keepdims=True))
+    component_gap = np.abs(mine * np.where(flips == 0, 1.0, flips) - reference).max(initial=0.0)
     ratio_gap = np.abs(ours.explained_variance_ratio - theirs.explained_variance_ratio_).max()
     return float(max(component_gap, ratio_gap))
 
