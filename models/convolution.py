@@ -221,7 +221,9 @@ def _pool_size(n: int, size: int, stride: int, ceil_mode: bool) -> int:
     return (n - size) // stride + 1
 
 
-def pool2d(x: np.ndarray, size: int = 2, stride: int | None = None, mode: str = "max", ceil_mode: bool = False):
+def pool2d(
+    x: np.ndarray, size: int = 2, stride: int | None = None, mode: str = "max", ceil_mode: bool = False
+) -> np.ndarray:
     """Summarise each size×size window by its max or average (``stride`` defaults to ``size``), like torch's pooling.
 
     ``ceil_mode=True`` keeps the partial windows at the right and bottom edges, as Rohrer's slides do.
@@ -244,7 +246,9 @@ def pool2d(x: np.ndarray, size: int = 2, stride: int | None = None, mode: str = 
     return out
 
 
-def pool2d_fast(x: np.ndarray, size: int = 2, stride: int | None = None, mode: str = "max", ceil_mode: bool = False):
+def pool2d_fast(
+    x: np.ndarray, size: int = 2, stride: int | None = None, mode: str = "max", ceil_mode: bool = False
+) -> np.ndarray:
     """The same result as ``pool2d``, computed by torch (for big images)."""
     x = check_image(x)
     stride = size if stride is None else stride
