@@ -392,6 +392,7 @@ def k_curves_chart(
     baselines: Mapping[str, float] | None = None,
     percent: bool = False,
     log_x: bool = False,
+    zero: bool = False,
     height: int = 300,
 ) -> alt.Chart:
     """Named curves against k, an optional marker at the chosen k, and dashed horizontal baselines."""
@@ -400,7 +401,7 @@ def k_curves_chart(
     fmt = ".1%" if percent else ".4g"
     axis = alt.Axis(format="%") if percent else alt.Axis()
     x = alt.X("k:Q", title="k (components kept)", scale=alt.Scale(type="log") if log_x else alt.Scale())
-    y = alt.Y("value:Q", title=y_title, axis=axis, scale=alt.Scale(zero=False))
+    y = alt.Y("value:Q", title=y_title, axis=axis, scale=alt.Scale(zero=zero))
     names = list(series) + list(baselines or {})
     legend = alt.Legend(orient="top", columns=2, labelLimit=260)
     colour = alt.Color("series:N", title=None, scale=alt.Scale(domain=names, range=SERIES), legend=legend)
