@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from components import charts, lesson, resources
+from models import applications
 from models import convolution as conv
 
 PIXEL_CSS = (  # selected cells of the X/O grid are ink: dark, like the +1 pixels on the slide
@@ -436,6 +437,71 @@ with st.container(border=True):
             title = f"{qn}×{qn} input with padding {qp}: each number counts the windows that read that cell"
             chart("coverage_chart", conv.coverage(qn, qk, qs, qp), qp, conv.receptive_cells(0, 0, qk, qs), title=title)
 
+# 8 ------------------------------------------------------------------------------------------------------------------
+lesson.section(
+    "8. One architecture, many applications",
+    "The same sliding window works on anything laid out as a grid. A sentence is a grid of word features × words "
+    "(**CNN for text classification**); a sound is a spectrogram, frequency × time (**CNN for speech recognition**). "
+    "The detectors here are hand-made so you can read every number; a real network learns them.",
+)
+text_col, sound_col = st.columns(2, gap="large")
+with text_col:
+    st.subheader("Text: a 1-D convolution over words")
+    sentence = st.text_input("Sentence", "The walk was not good but the dog was very happy", key="kernels_sentence")
+    try:
+        verdict = applications.classify_sentence(sentence)
+    except ValueError as exc:
+        lesson.friendly_error(f"{str(exc).capitalize()}. Type a few English words.")
+    else:
+        words = [f"{i}:{w}" for i, w in enumerate(verdict.words)]
+        matrix = applications.sentence_matrix(verdict.words)
+        chart(
+            "heatmap_chart",
+            matrix,
+            title="The sentence as numbers (feature × word)",
+            scheme="blues",
+            domain=(0, 1),
+            cell=24,
+            row_labels=applications.WORD_FEATURES,
+            col_labels=words,
+            legend=False,
+        )
+        width = max(len(m) for m in verdict.maps.values())
+        maps = np.array([np.pad(m, (0, width - len(m))) for m in verdict.maps.values()])
+        chart(
+            "heatmap_chart",
+            maps,
+            title="Feature maps after ReLU (detector × position)",
+            annotate=True,
+            fmt=".0f",
+            domain=(0, 1),
+            cell=24,
+            row_labels=list(verdict.maps),
+            col_labels=[str(i) for i in range(width)],
+            legend=False,
+        )
+        pooled = ", ".join(f"{name} **{value:.0f}**" for name, value in verdict.pooled.items())
+        st.markdown(f"Max-pooling over time keeps one number per detector: {pooled}.")
+        st.metric("Verdict", verdict.label, f"score {verdict.score:+.0f}", delta_color="off")
+with sound_col:
+    st.subheader("Sound: a 2-D convolution over a spectrogram")
+    sound = st.selectbox("Sound", applications.SOUNDS, key="kernels_sound")
+    wave = applications.make_sound(sound)
+    st.audio(wave, sample_rate=applications.SAMPLE_RATE)
+    kernel_name = st.selectbox("Kernel", list(applications.SPECTRO_KERNELS), index=1, key="kernels_sound_kernel")
+    image = applications.spectrogram(wave)
+    response = applications.convolve_spectrogram(image, applications.SPECTRO_KERNELS[kernel_name])
+    chart(
+        "heatmap_chart",
+        image,
+        title="Spectrogram (high pitch at the top, time to the right)",
+        cell=9,
+        legend=False,
+        domain=(0, 1),
+    )
+    chart("heatmap_chart", response, title=f"Feature map: {kernel_name}", cell=9, legend=False)
+    st.caption(f"Strongest response {response.max():.2f}. Try the rising line on a rising and a falling pitch.")
+
 lesson.what_to_notice(
     [
         "A convolution is only multiply-and-add in a sliding window; the kernel's numbers decide what it finds.",
@@ -444,5 +510,7 @@ lesson.what_to_notice(
         "Stride and padding decide the output size: ⌊(n + 2p − k)/s⌋ + 1. Padding (k − 1)/2 with stride 1 keeps it.",
         "Sharing one kernel across positions is why a conv layer has thousands of parameters where a fully connected "
         "one has millions.",
+        "Text and sound become grids too, so the same convolution finds 'not good' in a sentence and a rising pitch "
+        "in a spectrogram; a window of two words misses 'not a good', which is why text CNNs use several widths.",
     ]
 )

@@ -144,3 +144,19 @@ def test_practice_predict_then_reveal(at):
     question = texts(at)
     at.button(key="kernels_q_new").click().run()
     assert not at.exception and texts(at) != question
+
+
+def test_applications_section_text_and_sound(at):
+    assert any("One architecture, many applications" in h.value for h in at.header)
+    verdict = next(m for m in at.metric if m.label == "Verdict")
+    assert verdict.value == "negative"  # "not good" outweighs the positive words
+    at.text_input(key="kernels_sentence").input("a great walk with my dog").run()
+    assert not at.exception
+    assert next(m for m in at.metric if m.label == "Verdict").value == "positive"
+    at.text_input(key="kernels_sentence").input("!!! 123").run()
+    assert not at.exception
+    assert any("no words" in w.value for w in at.warning)
+    at.selectbox(key="kernels_sound").set_value("falling pitch").run()
+    at.selectbox(key="kernels_sound_kernel").set_value("falling line").run()
+    assert not at.exception
+    assert any("Strongest response" in c.value for c in at.caption)
