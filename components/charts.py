@@ -617,81 +617,194 @@ def feature_grid_image(
         r, col = divmod(i, columns)
         canvas[r * (h + gap) : r * (h + gap) + h, col * (w + gap) : col * (w + gap) + w] = rgb[i]
     image = canvas.astype(np.uint8)
-    return np.kron(image, np.ones((scale, scale, 1), dtype=np.uint8)) if scale > 1 else image
+    if scale > 1:  # crisp square pixels: the browser would blur a small image it has to stretch
+        big = Image.fromarray(image).resize((image.shape[1] * scale, image.shape[0] * scale), Image.Resampling.NEAREST)
+        image = np.asarray(big)
+    return image
 
 
-def class_probability_chart(probs: Mapping[str, float], *, title: str = "") -> alt.Chart:
-    """Probability bars for every class in a fixed order (so bars do not jump around), the top class in accent.
+def png_bytes(image: np.ndarray, *, width: int | None = None) -> bytes:
+    """An image (H, W) in [0, 1] or (H, W, 3) uint8 as PNG bytes for ``st.image``, optionally resized (nearest)."""
+    array = np.asarray(image)
+    if array.dtype != np.uint8:
+        array = (np.clip(array, 0, 1) * 255).astype(np.uint8)
+    pil = Image.fromarray(array)
+    if width is not None and pil.width > 0:
+        pil = pil.resize((width, max(1, round(pil.height * width / pil.width))), Image.Resampling.BOX)
+    buffer = io.BytesIO()
+    pil.save(buffer, format="PNG")
+    return buffer.getvalue()
 
-    Unlike ``probability_chart`` it sizes each bar with a fixed step, so three classes stay readable.
+
+def class_probability_chart(probs: Mapping[str, float], *, title: str = "") -> dict:
+    """Probability bars for every class in a fixed order, the top class in the accent colour (a Vega-Lite dict).
+
+    Unlike ``probability_chart`` each bar gets a fixed step, so three classes stay readable, and a plain dict
+    costs no Altair build on every new drawing.
     """
-    df = pd.DataFrame({"label": list(probs), "probability": [float(v) for v in probs.values()]})
-    df["top"] = df["probability"] >= df["probability"].max()
-    y = alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelFontSize=13, ticks=False))
-    bars = (
-        alt.Chart(df)
-        .mark_bar()
-        .encode(
-            x=alt.X("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title=None),
-            y=y,
-            color=alt.condition(alt.datum.top, alt.value(ACCENT), alt.value(PRIMARY)),
-            tooltip=["label", alt.Tooltip("probability:Q", format=".1%")],
-        )
-    )
-    text = bars.mark_text(align="left", dx=3, fontSize=FONT_SIZE).encode(
-        text=alt.Text("probability:Q", format=".0%"), color=alt.value("black")
-    )
-    return (bars + text).properties(width=260, height=alt.Step(24), title=title)
+    top = max(probs.values()) if probs else 0.0
+    rows = [{"label": k, "probability": round(float(v), 4), "top": float(v) >= top} for k, v in probs.items()]
+    percent = {"field": "probability", "type": "quantitative"}
+    return {
+        "title": title,
+        "data": {"values": rows},
+        "width": 260,
+        "height": {"step": 24},
+        "encoding": {
+            "y": {"field": "label", "type": "nominal", "sort": None, "title": None, "axis": {"labelFontSize": 13}},
+            "x": {**percent, "scale": {"domain": [0, 1]}, "axis": {"format": "%"}, "title": None},
+        },
+        "layer": [
+            {
+                "mark": "bar",
+                "encoding": {
+                    "color": {"condition": {"test": "datum.top", "value": ACCENT}, "value": PRIMARY},
+                    "tooltip": [{"field": "label"}, {**percent, "format": ".1%"}],
+                },
+            },
+            {
+                "mark": {"type": "text", "align": "left", "dx": 3, "fontSize": FONT_SIZE},
+                "encoding": {"text": {**percent, "format": ".0%"}, "color": {"value": "black"}},
+            },
+        ],
+    }
 
 
 def transform_probe_chart(
     values: Sequence[float], series: Mapping[str, Sequence[float]], *, x_title: str, label: str, mark: float
-) -> alt.Chart:
-    """P(label) against a transform (shift, angle, scale) for several models, with the slider's value marked."""
-    df = pd.concat(
-        [pd.DataFrame({"x": list(values), "p": list(map(float, ys)), "model": name}) for name, ys in series.items()],
-        ignore_index=True,
-    )
-    lines = (
-        alt.Chart(df)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("x:Q", title=x_title),
-            y=alt.Y("p:Q", title=f"P({label})", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
-            color=alt.Color("model:N", title=None, scale=alt.Scale(range=SERIES), legend=alt.Legend(orient="bottom")),
-            tooltip=["model", alt.Tooltip("x:Q", title=x_title), alt.Tooltip("p:Q", format=".1%")],
+) -> dict:
+    """P(label) against a transform (shift, angle, scale) for several models, the slider's value marked (Vega-Lite)."""
+    rows = [
+        {"x": float(x), "p": round(float(p), 4), "model": name}
+        for name, ys in series.items()
+        for x, p in zip(values, ys, strict=True)
+    ]
+    x = {"field": "x", "type": "quantitative", "title": x_title}
+    return {
+        "data": {"values": rows},
+        "width": "container",
+        "height": 200,
+        "layer": [
+            {
+                "data": {"values": [{"x": float(mark)}]},
+                "mark": {"type": "rule", "color": MUTED, "strokeDash": [4, 3]},
+                "encoding": {"x": x},
+            },
+            {
+                "mark": {"type": "line", "point": True},
+                "encoding": {
+                    "x": x,
+                    "y": {
+                        "field": "p",
+                        "type": "quantitative",
+                        "title": f"P({label})",
+                        "scale": {"domain": [0, 1]},
+                        "axis": {"format": "%"},
+                    },
+                    "color": {
+                        "field": "model",
+                        "type": "nominal",
+                        "title": None,
+                        "scale": {"range": SERIES},
+                        "legend": {"orient": "bottom"},
+                    },
+                    "tooltip": [{"field": "model"}, x, {"field": "p", "type": "quantitative", "format": ".1%"}],
+                },
+            },
+        ],
+    }
+
+
+_GRID_AXES = {  # row 0 at the top, no axes: the cells are pixels
+    "x": {"field": "c", "type": "ordinal", "axis": None},
+    "y": {"field": "r", "type": "ordinal", "axis": None},
+}
+
+
+def _cells(**grids: np.ndarray) -> list[dict]:
+    first = next(iter(grids.values()))
+    r, c = np.indices(first.shape)
+    columns = {"r": r.ravel().tolist(), "c": c.ravel().tolist()}
+    columns.update({k: np.round(np.asarray(v, dtype=float).ravel(), 3).tolist() for k, v in grids.items()})
+    return [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+
+
+def input_grid_chart(grid: np.ndarray, *, annotate: bool = False, fmt: str = ".2f", cell: int = 8) -> dict:
+    """The network's input grid as viridis cells, optionally with its numbers printed (a Vega-Lite dict)."""
+    grid = np.asarray(grid, dtype=float)
+    h, w = grid.shape
+    hi = float(grid.max()) or 1.0
+    value = {"field": "v", "type": "quantitative"}
+    layers: list[dict] = [
+        {
+            "mark": "rect",
+            "encoding": {
+                "color": {**value, "scale": {"scheme": SEQUENTIAL, "domain": [0, hi]}, "legend": None},
+                "tooltip": [{"field": "r", "title": "row"}, {"field": "c", "title": "col"}, {**value, "format": fmt}],
+            },
+        }
+    ]
+    if annotate:
+        layers.append(
+            {
+                "mark": {"type": "text", "fontSize": FONT_SIZE},
+                "encoding": {
+                    "text": {**value, "format": fmt},
+                    "color": {"condition": {"test": f"datum.v > {hi / 2}", "value": "black"}, "value": "white"},
+                },
+            }
         )
-    )
-    rule = alt.Chart(pd.DataFrame({"x": [mark]})).mark_rule(color=MUTED, strokeDash=[4, 3]).encode(x="x:Q")
-    return (rule + lines).properties(width="container", height=200)
+    return {
+        "data": {"values": _cells(v=grid)},
+        "width": w * cell,
+        "height": h * cell,
+        "encoding": _GRID_AXES,
+        "layer": layers,
+    }
 
 
-def occlusion_chart(image: np.ndarray, drop: np.ndarray, *, label: str, cell: int = 10) -> alt.Chart:
+def occlusion_chart(image: np.ndarray, drop: np.ndarray, *, label: str, cell: int = 10) -> dict:
     """The network input in gray with the occlusion drop on top: red where hiding a patch hurts the answer."""
     image, drop = np.asarray(image, dtype=float), np.asarray(drop, dtype=float)
-    r, c = np.indices(image.shape)
-    df = pd.DataFrame({"r": r.ravel(), "c": c.ravel(), "ink": image.ravel(), "drop": drop.ravel()})
-    x = alt.X("c:O", axis=None)
-    y = alt.Y("r:O", axis=None)
-    base = alt.Chart(df).encode(x=x, y=y)
-    ink = base.mark_rect().encode(color=alt.Color("ink:Q", scale=alt.Scale(range=["white", "black"]), legend=None))
     peak = max(float(np.abs(drop).max()), 1e-6)
-    heat = base.mark_rect(opacity=0.65).encode(
-        color=alt.Color(
-            "drop:Q",
-            scale=alt.Scale(scheme=DIVERGING, domain=[-peak, peak], reverse=True),
-            title=f"drop in P({label})",
-        ),
-        tooltip=[alt.Tooltip("r:O", title="row"), alt.Tooltip("c:O", title="col"), alt.Tooltip("drop:Q", format=".2f")],
-    )
     h, w = image.shape
-    return (
-        alt.layer(ink, heat)
-        .resolve_scale(color="independent")
-        .properties(width=w * cell, height=h * cell, title=f"Where the evidence for {label} is")
-    )
-
-
+    return {
+        "title": f"Where the evidence for {label} is",
+        "data": {"values": _cells(ink=image, drop=drop)},
+        "width": w * cell,
+        "height": h * cell,
+        "encoding": _GRID_AXES,
+        "layer": [
+            {
+                "mark": "rect",
+                "encoding": {
+                    "color": {
+                        "field": "ink",
+                        "type": "quantitative",
+                        "scale": {"range": ["white", "black"]},
+                        "legend": None,
+                    }
+                },
+            },
+            {
+                "mark": {"type": "rect", "opacity": 0.65},
+                "encoding": {
+                    "color": {
+                        "field": "drop",
+                        "type": "quantitative",
+                        "scale": {"scheme": DIVERGING, "domain": [-peak, peak], "reverse": True},
+                        "title": f"drop in log P({label})",
+                    },
+                    "tooltip": [
+                        {"field": "r", "title": "row"},
+                        {"field": "c", "title": "col"},
+                        {"field": "drop", "type": "quantitative", "format": ".2f"},
+                    ],
+                },
+            },
+        ],
+        "resolve": {"scale": {"color": "independent"}},
+    }
 
 
 # --- next word (language models) ---------------------------------------------

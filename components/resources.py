@@ -486,13 +486,30 @@ def get_drawing_analysis(task: str, image: np.ndarray, _model: _cnn.ImageClassif
         return {"steps": steps, "probs": None}
     probs = _model.predict_proba(image)
     top, occlusion = _model.occlusion_map(steps.model_input)
+    maps = _model.maps_of_input(steps.model_input)
+    pictures = {"ink": _charts.png_bytes(1 - steps.ink, width=140), "crop": _charts.png_bytes(1 - steps.crop)}
+    if steps.box is not None:
+        pictures["box"] = _charts.png_bytes(1 - steps.box)
+    map_pictures = []
+    for name, values in maps:
+        columns, scale = (8 if len(values) <= 8 else 16), max(1, 96 // values.shape[2])
+        grid = _charts.feature_grid_image(values, columns=columns, scale=scale)
+        map_pictures.append((name, values.shape, _charts.png_bytes(grid)))
     return {
         "steps": steps,
         "probs": probs,
-        "maps": _model.maps_of_input(steps.model_input),
+        "maps": maps,
+        "pictures": pictures,
+        "map_pictures": map_pictures,
         "occlusion_label": top,
         "occlusion": occlusion,
     }
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def get_kernel_picture(task: str, _model: _cnn.ImageClassifier, model_id: str) -> bytes:
+    """The first conv layer's kernels as one PNG (red positive, blue negative), encoded once per model."""
+    return _charts.png_bytes(_charts.feature_grid_image(_model.kernels(), columns=16, scale=16, signed=True))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -294,6 +294,7 @@ class ImageClassifier:
         self.history = history
         self.test_accuracy = float(test_accuracy)
         self.confusion = np.asarray(confusion, dtype=np.int64)  # rows: true class, columns: predicted class
+        self._layers: list[dict] | None = None
 
     @property
     def convnet(self) -> ConvNet | None:
@@ -316,7 +317,7 @@ class ImageClassifier:
             x = x.unsqueeze(0)
         if x.shape[1:] != (side, side):
             raise ValueError(f"inputs must be (N, {side}, {side}), got {tuple(x.shape)}")
-        with torch.no_grad():
+        with torch.no_grad(), one_thread():
             return torch.softmax(self.network(x), dim=-1).numpy()
 
     def predict_proba(self, image: np.ndarray | None) -> dict[str, float] | None:
@@ -342,7 +343,7 @@ class ImageClassifier:
         """Feature maps for one pre-processed input grid."""
         if self.convnet is None:
             raise ValueError("only a CNN has feature maps")
-        with torch.no_grad():
+        with torch.no_grad(), one_thread():
             _, maps = self.convnet.forward_with_maps(torch.as_tensor(model_input, dtype=torch.float32)[None])
         return [(name, m[0].numpy()) for name, m in maps]
 
@@ -354,10 +355,13 @@ class ImageClassifier:
 
     def layer_table(self) -> list[dict]:
         """One row per layer: its name, the output shape for one input, and its number of parameters."""
-        return layer_table(self.convnet or self.network, input_size(self.task))
+        if self._layers is None:  # the shapes never change, so walk the network once
+            with one_thread():
+                self._layers = layer_table(self.convnet or self.network, input_size(self.task))
+        return [dict(row) for row in self._layers]
 
     def occlusion_map(self, model_input: np.ndarray, patch: int | None = None) -> tuple[str, np.ndarray]:
-        """Slide a blank patch over the input: the top class and, per pixel, the mean drop of its probability."""
+        """Slide a blank patch over the input: the top class and, per pixel, the mean drop of its log-probability."""
         side = input_size(self.task)
         patch = patch or (6 if self.task == "xo" else 2)
         stride = 2 if self.task == "xo" else 1
@@ -367,7 +371,8 @@ class ImageClassifier:
         batch = np.repeat(np.asarray(model_input, dtype=np.float32)[None], len(corners), axis=0)
         for i, (r, c) in enumerate(corners):
             batch[i, r : r + patch, c : c + patch] = 0.0
-        drops = base[top] - self.predict_inputs(batch)[:, top]
+        # Log-probabilities, so that a confident answer (P = 0.9999) still shows where its evidence is.
+        drops = np.log(base[top] + 1e-12) - np.log(self.predict_inputs(batch)[:, top] + 1e-12)
         total, count = np.zeros((side, side)), np.zeros((side, side))
         for drop, (r, c) in zip(drops, corners, strict=True):
             total[r : r + patch, c : c + patch] += drop
@@ -560,13 +565,20 @@ def transform_grid(images: torch.Tensor, shift: float = 0.0, angle: float = 0.0,
     return F.grid_sample(images.unsqueeze(1), grid, align_corners=False, padding_mode="zeros").squeeze(1)
 
 
-def transformed_input(steps: Preprocessed, task: str, *, shift: float = 0.0, angle: float = 0.0, scale: float = 1.0):
+def transformed_input(
+    steps: Preprocessed, task: str, *, shift: float = 0.0, angle: float = 0.0, scale: float = 1.0
+) -> np.ndarray:
     """The network input (H, W) if the drawing had been shifted, rotated and scaled, all at once.
 
     For X/O the 24×24 grid is moved; for digits the 32×32 box is moved and then counted again into 8×8,
     so the student sees what the network would get if the digit had been drawn that way.
     """
     base = steps.model_input if task == "xo" else steps.box
+    with one_thread():
+        return _transformed(base, task, shift, angle, scale)
+
+
+def _transformed(base: np.ndarray, task: str, shift: float, angle: float, scale: float) -> np.ndarray:
     moved = transform_grid(torch.as_tensor(base, dtype=torch.float32)[None], shift, angle, max(scale, 0.05))
     if task == "xo":
         return moved[0].clamp(0, 1).numpy()
@@ -586,8 +598,8 @@ def probe(
     models: dict[str, ImageClassifier], steps: Preprocessed, kind: str, values: np.ndarray, label: str
 ) -> dict[str, np.ndarray]:
     """Probability of ``label`` under each transform value, for every model (all read the same inputs)."""
-    results: dict[str, np.ndarray] = {}
-    for name, model in models.items():
-        inputs = transformed_inputs(steps, model.task, kind, values)
-        results[name] = model.predict_inputs(inputs)[:, model.labels.index(label)]
-    return results
+    tasks = {model.task for model in models.values()}
+    if len(tasks) != 1:
+        raise ValueError("probe compares models of one task at a time")
+    inputs = transformed_inputs(steps, tasks.pop(), kind, values)
+    return {name: model.predict_inputs(inputs)[:, model.labels.index(label)] for name, model in models.items()}

@@ -44,8 +44,9 @@ lesson.page_intro(
 lesson.section("1. Draw", "Pick a model, draw in the white square, and lift the pen: the answer updates.")
 choice = st.radio("Model", list(TASKS), horizontal=True, key="draw_model")
 task = TASKS[choice]
-model = resources.get_classifier(task)
-mlp = resources.get_classifier(task, "mlp")
+with st.container():  # a first visit's training progress lives here, so the canvas below never moves (or resets)
+    model = resources.get_classifier(task)
+    mlp = resources.get_classifier(task, "mlp")
 
 pad, answer = st.columns([1, 1], gap="large")
 with pad:
@@ -79,7 +80,7 @@ with answer:
         st.caption(
             f"{probs[best]:.0%} sure. The softmax turns the last layer's scores into probabilities that sum to 1."
         )
-        chart(st, "class_probability_chart", probs, title="Class probabilities")
+        st.vega_lite_chart(charts.class_probability_chart(probs, title="Class probabilities"), width="stretch")
 
 if probs is None:
     lesson.what_to_notice(
@@ -98,20 +99,17 @@ lesson.section(
     "Your drawing is not what goes in. It is turned into ink, cropped to the ink, fitted into a box and shrunk "
     "to the small grid the network was trained on.",
 )
+pictures = analysis["pictures"]
+crop_caption = f"2. crop to the ink ({steps.crop.shape[0]}×{steps.crop.shape[1]})"
 cols = st.columns(4)
-cols[0].image(1 - steps.ink, caption="1. ink (your drawing as numbers 0–1)", width=140)
+cols[0].image(pictures["ink"], caption="1. ink (your drawing as numbers 0–1)", width=140)
+cols[1].image(pictures["crop"], caption=crop_caption, width=140)
 if task == "digits":
-    cols[1].image(
-        1 - steps.crop, caption=f"2. crop to the ink ({steps.crop.shape[0]}×{steps.crop.shape[1]})", width=140
-    )
-    cols[2].image(1 - steps.box, caption="3. fit into 32×32, binarise", width=140)
-    chart(cols[3], "heatmap_chart", steps.grid, annotate=True, fmt=".0f", gray=False, cell=22, legend=False)
+    cols[2].image(pictures["box"], caption="3. fit into 32×32, binarise", width=140)
+    cols[3].vega_lite_chart(charts.input_grid_chart(steps.grid, annotate=True, fmt=".0f", cell=20), width="content")
     cols[3].caption("4. count ink in 4×4 blocks → 8×8 grid of 0–16, like `load_digits`")
 else:
-    cols[1].image(
-        1 - steps.crop, caption=f"2. crop to the ink ({steps.crop.shape[0]}×{steps.crop.shape[1]})", width=140
-    )
-    chart(cols[2], "heatmap_chart", steps.grid, fmt=".2f", cell=6, legend=False)
+    cols[2].vega_lite_chart(charts.input_grid_chart(steps.grid, cell=6), width="content")
     cols[2].caption("3. fitted into 20×20 inside a 24×24 grid: the numbers the CNN reads (hover for values)")
     cols[3].markdown(
         "The position and size of your drawing are gone after the crop. What is left, the network must cope "
@@ -124,15 +122,12 @@ lesson.section(
     "Each conv layer slides its kernels over the previous layer's maps. Early maps respond to strokes and edges "
     "(low-level features); after pooling, later maps are smaller and respond to parts (mid- and high-level).",
 )
-maps = analysis["maps"]
-for name, values in maps:
-    c, h, w = values.shape
-    scale = max(1, 96 // w)
+for name, (c, h, w), picture in analysis["map_pictures"]:
     left, right = st.columns([1, 4])
     left.markdown(f"**{name}**  \n{c} maps of {h}×{w}")
-    right.image(charts.feature_grid_image(values, columns=8 if c <= 8 else 16, scale=scale))
+    right.image(picture)
 st.markdown("**Learned kernels of conv 1** (red: positive weights, blue: negative). Training found these by itself.")
-st.image(charts.feature_grid_image(model.kernels(), columns=16, scale=16, signed=True, gap=1))
+st.image(resources.get_kernel_picture(task, model, f"{task}-default"))
 
 # --- 4. architecture -------------------------------------------------------------------------------------------
 lesson.section(
@@ -243,7 +238,9 @@ def invariance_section() -> None:
         (cols[2], "scale", SCALES, scale, "scale"),
     ):
         series = resources.get_probe(task, image, kind, values, label, models, model_id)
-        chart(col, "transform_probe_chart", values, series, x_title=title, label=label, mark=mark)
+        col.vega_lite_chart(
+            charts.transform_probe_chart(values, series, x_title=title, label=label, mark=mark), width="stretch"
+        )
     st.caption(
         "Each curve moves only one thing; the sliders above combine all three. "
         "The CNN reuses the same small kernels everywhere, so a shifted stroke still finds its detector."
@@ -255,18 +252,14 @@ invariance_section()
 # --- 7. why this answer ----------------------------------------------------------------------------------------
 lesson.section(
     "7. Why this answer? An occlusion map",
-    "Hide one small patch of the input at a time and record how much the top class's probability drops. "
+    "Hide one small patch of the input at a time and record how much the top class's (log-)probability drops. "
     "Red patches held the evidence; blue ones argued against it.",
 )
 left, right = st.columns([1, 1])
-chart(
-    left,
-    "occlusion_chart",
-    steps.model_input,
-    analysis["occlusion"],
-    label=analysis["occlusion_label"],
-    cell=12 if task == "xo" else 30,
+occlusion = charts.occlusion_chart(
+    steps.model_input, analysis["occlusion"], label=analysis["occlusion_label"], cell=12 if task == "xo" else 30
 )
+left.vega_lite_chart(occlusion, width="content")
 right.markdown(
     f"The network says **{analysis['occlusion_label']}**. If the red area sits on the strokes that make it "
     "that class (the crossing of an X, the closed loop of an O, the bar of a 7), it is looking at the right thing."
