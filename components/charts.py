@@ -623,14 +623,20 @@ def feature_grid_image(
     return image
 
 
-def png_bytes(image: np.ndarray, *, width: int | None = None) -> bytes:
-    """An image (H, W) in [0, 1] or (H, W, 3) uint8 as PNG bytes for ``st.image``, optionally resized (nearest)."""
+def png_bytes(image: np.ndarray, *, box: int | None = None) -> bytes:
+    """An image (H, W) in [0, 1] or (H, W, 3) uint8 as PNG bytes for ``st.image``.
+
+    With ``box`` the image is scaled (keeping its shape) so its longer side is ``box`` pixels: averaged when
+    shrinking, square pixels when enlarging, so small grids stay crisp instead of being blurred by the browser.
+    """
     array = np.asarray(image)
     if array.dtype != np.uint8:
         array = (np.clip(array, 0, 1) * 255).astype(np.uint8)
     pil = Image.fromarray(array)
-    if width is not None and pil.width > 0:
-        pil = pil.resize((width, max(1, round(pil.height * width / pil.width))), Image.Resampling.BOX)
+    if box is not None:
+        scale = box / max(pil.width, pil.height)
+        size = (max(1, round(pil.width * scale)), max(1, round(pil.height * scale)))
+        pil = pil.resize(size, Image.Resampling.BOX if scale < 1 else Image.Resampling.NEAREST)
     buffer = io.BytesIO()
     pil.save(buffer, format="PNG")
     return buffer.getvalue()

@@ -487,9 +487,9 @@ def get_drawing_analysis(task: str, image: np.ndarray, _model: _cnn.ImageClassif
     probs = _model.predict_proba(image)
     top, occlusion = _model.occlusion_map(steps.model_input)
     maps = _model.maps_of_input(steps.model_input)
-    pictures = {"ink": _charts.png_bytes(1 - steps.ink, width=140), "crop": _charts.png_bytes(1 - steps.crop)}
+    pictures = {"ink": _charts.png_bytes(1 - steps.ink, box=140), "crop": _charts.png_bytes(1 - steps.crop, box=140)}
     if steps.box is not None:
-        pictures["box"] = _charts.png_bytes(1 - steps.box)
+        pictures["box"] = _charts.png_bytes(1 - steps.box, box=128)
     map_pictures = []
     for name, values in maps:
         columns, scale = (8 if len(values) <= 8 else 16), max(1, 96 // values.shape[2])

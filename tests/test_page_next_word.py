@@ -1,0 +1,140 @@
+"""The Next word page in AppTest: every tab runs, the controls change what is shown, bad input gets a message."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components import charts
+
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "next_word.py")
+
+
+def _open(tab: str | None = None, **state) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=600)
+    if tab:
+        at.session_state["next_word_tab"] = tab
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _continuations(at: AppTest) -> list[str]:
+    return list(at.dataframe[0].value["continuation"])
+
+
+def _text(at: AppTest) -> str:
+    return "\n".join(str(e.value) for e in [*at.markdown, *at.caption, *at.success, *at.info, *at.warning])
+
+
+def test_predict_tab_answers_the_prompt():
+    at = _open()
+    assert at.text_input(key="next_word_prompt").label == "Prompt"
+    assert len(at.get("vega_lite_chart")) == 4  # four models side by side
+    before = _continuations(at)
+    at.text_input(key="next_word_prompt").set_value("After school we went to the").run()
+    assert not at.exception
+    assert _continuations(at) != before
+    greedy = _continuations(at)
+    at.slider(key="next_word_temperature").set_value(1.2).run()
+    assert _continuations(at) != greedy
+
+
+@pytest.mark.parametrize("prompt", ["", "🙂🙂🙂", "qwzx vbnm", "word " * 2000, '<b>"quote" \\ back</b>'])
+def test_any_prompt_works_on_every_text_tab(prompt):
+    for tab in ("Predict", "Bag of words", "Unrolled graph", "LSTM gates"):
+        at = _open(tab, next_word_prompt=prompt)
+        assert at.header, tab
+    if len(prompt) > 5000:
+        assert "only its last" in _text(at)
+
+
+def test_bag_of_words_shuffle_keeps_the_bow_answer():
+    at = _open("Bag of words")
+    at.button(key="next_word_shuffle").click().run()
+    assert not at.exception
+    assert "identical for the shuffled prompt" in _text(at)
+    assert any("Shuffled prompt" in m.value for m in at.markdown)
+
+
+def test_unrolled_graph_escapes_the_prompt():
+    at = _open("Unrolled graph", next_word_prompt='he said "hi" \\ bye')
+    dot = at.get("graphviz_chart")[0].proto.spec
+    assert '\\"' in dot and "\\\\" in dot and "W_hh" in dot
+
+
+def test_through_time_slider_changes_the_rnn_gradients():
+    at = _open("Through time")
+    at.slider(key="next_word_radius").set_value(0.5).run()
+    small = _text(at)
+    at.slider(key="next_word_radius").set_value(2.0).run()
+    assert not at.exception and _text(at) != small
+    at.text_input(key="next_word_bptt_text").set_value("").run()
+    assert any("Cannot follow the gradient" in w.value for w in at.warning)
+
+
+def test_exploding_tab_compares_clipping():
+    at = _open("Exploding gradients")
+    assert "Without clipping" in _text(at)
+    at.select_slider(key="next_word_clip").set_value(5.0).run()
+    assert not at.exception and "clipping at 5" in _text(at)
+
+
+def test_gates_tab_names_the_slides():
+    at = _open("LSTM gates")
+    titles = str([c.proto.spec for c in at.get("vega_lite_chart")])
+    for name in ("Forget irrelevant information", "Add new information", "Update cell state", "Output filtered"):
+        assert name in titles
+
+
+def test_long_term_memory_lstm_wins():
+    at = _open("Long-term memory")
+    assert at.success and "clearly wins" in at.success[0].value
+
+
+def test_compare_tab_lstm_has_lowest_perplexity():
+    at = _open("Compare")
+    table = at.dataframe[0].value.set_index("model")["held-out perplexity"]
+    assert table["LSTM"] < table["window (previous 2 words)"] and table["LSTM"] < table["bag of words"]
+
+
+def test_concept_check_reveals_the_answer():
+    at = _open("Limitations")
+    at.radio(key="next_word_check_bow_choice").set_value("No").run()
+    at.button(key="next_word_check_bow_reveal").click().run()
+    assert not at.exception and at.success
+
+
+def test_own_text_bad_inputs_get_messages():
+    at = _open()
+    at.button(key="next_word_train_own").click().run()
+    assert any("no text yet" in w.value for w in at.warning)
+    at.text_area(key="next_word_own_text").set_value("x" * 200_001).run()
+    at.button(key="next_word_train_own").click().run()
+    assert any("limit is 200 kB" in w.value for w in at.warning)
+    at.text_area(key="next_word_own_text").set_value("🙂 🙂 ...").run()
+    at.button(key="next_word_train_own").click().run()
+    assert any("no words" in w.value for w in at.warning)
+    assert not at.exception
+
+
+def test_own_text_trains_four_models_and_switches_back():
+    at = _open()
+    own = "My cat sleeps on the sofa. My cat eats fish. " * 20
+    at.text_area(key="next_word_own_text").set_value(own).run()
+    at.button(key="next_word_train_own").click().run()
+    assert not at.exception
+    assert any("Only" in w.value for w in at.warning)  # a short text is trained on, with a warning
+    said = " ".join(_continuations(at)).lower()
+    assert "cat" in said or "sofa" in said or "fish" in said
+    at.session_state["next_word_source"] = "Bundled corpus"
+    at.run()
+    assert not at.exception
+
+
+def test_dot_labels_are_escaped():
+    assert charts.dot_label('a "b" \\ c\nd') == '"a \\"b\\" \\\\ c d"'
+    dot = charts.unrolled_graph_dot(["<s>", 'x"y'], [("a", 0.5), ("b", 0.25)])
+    assert 'label="x2: x\\"y"' in dot and "h1 -> h2" in dot
