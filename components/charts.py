@@ -92,7 +92,8 @@ def heatmap_chart(
         wanted = {tuple(cell) for cell in highlight}
         marked = df[[(r, c) in wanted for r, c in zip(df.r, df.c, strict=True)]]
         layers.append(alt.Chart(marked).mark_rect(fill=None, stroke=ACCENT, strokeWidth=3).encode(x=x, y=y))
-    return alt.layer(*layers).properties(width=cols * cell, height=rows * cell, title=title)
+    # Sizes as steps per cell: Streamlit shrinks a layered chart with fixed pixel sizes.
+    return alt.layer(*layers).properties(width=alt.Step(cell), height=alt.Step(cell), title=title)
 
 
 def image_chart(
