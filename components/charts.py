@@ -762,6 +762,7 @@ def input_grid_chart(grid: np.ndarray, *, annotate: bool = False, fmt: str = ".2
             }
         )
     return {
+        "autosize": {"type": "pad"},  # the cells keep their size; the legend and title add to it
         "data": {"values": _cells(v=grid)},
         "width": w * cell,
         "height": h * cell,
@@ -777,6 +778,7 @@ def occlusion_chart(image: np.ndarray, drop: np.ndarray, *, label: str, cell: in
     h, w = image.shape
     return {
         "title": f"Where the evidence for {label} is",
+        "autosize": {"type": "pad"},
         "data": {"values": _cells(ink=image, drop=drop)},
         "width": w * cell,
         "height": h * cell,

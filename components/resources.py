@@ -550,6 +550,14 @@ DEFAULT_MODELS["longdep_lstm"] = ("LSTM on the long-dependency recall task", "Ne
 CUSTOM_TEXT_MAX_BYTES = 200_000  # a pasted or uploaded text is refused above this size
 
 
+@st.cache_data(show_spinner=False, max_entries=512)
+def get_next_word_chart(builder: str, *args: Any, **kwargs: Any) -> dict:
+    """The Vega-Lite dict of ``charts.<builder>(...)``, built once per input (Altair builds cost 10-40 ms)."""
+    from components import charts
+
+    return getattr(charts, builder)(*args, **kwargs).to_dict()
+
+
 @st.cache_resource(show_spinner=False)
 def get_corpus() -> tuple[str, str]:
     """The bundled corpus text and a short fingerprint of it (so an edited corpus retrains the models)."""

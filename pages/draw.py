@@ -102,10 +102,10 @@ lesson.section(
 pictures = analysis["pictures"]
 crop_caption = f"2. crop to the ink ({steps.crop.shape[0]}×{steps.crop.shape[1]})"
 cols = st.columns(4)
-cols[0].image(pictures["ink"], caption="1. ink (your drawing as numbers 0–1)", width=140)
-cols[1].image(pictures["crop"], caption=crop_caption, width=140)
+cols[0].image(pictures["ink"], caption="1. ink (your drawing as numbers 0–1)")
+cols[1].image(pictures["crop"], caption=crop_caption)
 if task == "digits":
-    cols[2].image(pictures["box"], caption="3. fit into 32×32, binarise", width=140)
+    cols[2].image(pictures["box"], caption="3. fit into 32×32, binarise")
     cols[3].vega_lite_chart(charts.input_grid_chart(steps.grid, annotate=True, fmt=".0f", cell=20), width="content")
     cols[3].caption("4. count ink in 4×4 blocks → 8×8 grid of 0–16, like `load_digits`")
 else:
@@ -224,7 +224,8 @@ def invariance_section() -> None:
     scale = c.select_slider("Scale", SCALES, 1.0, key="draw_scale")
     moved = cnn.transformed_input(steps, task, shift=shift, angle=angle, scale=scale)
     left, right = st.columns([1, 3])
-    left.image(1 - np.clip(moved / max(moved.max(), 1e-6), 0, 1), caption="transformed input", width=150)
+    picture = charts.png_bytes(1 - np.clip(moved / max(moved.max(), 1e-6), 0, 1), box=120)
+    left.image(picture, caption="transformed input")
     with right:
         row = st.columns(2)
         for col, (name, m) in zip(row, models.items(), strict=True):
