@@ -18,7 +18,10 @@ def _route_through_navigation() -> None:
     """
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
+    first_visit = not st.session_state.get("_lab_routed", False)
+    st.session_state["_lab_routed"] = True
+    # Only on a session's first run: a later rerun carries widget events that a rerun would drop.
+    if PagesManager.uses_pages_directory and first_visit:
         PagesManager.uses_pages_directory = False
         st.rerun()
 
