@@ -125,7 +125,8 @@ def probability_chart(
     text = bars.mark_text(align="left", dx=3, fontSize=FONT_SIZE).encode(
         text=alt.Text("probability:Q", format=".0%"), color=alt.value("black")
     )
-    return (bars + text).properties(width=width, height=max(22 * len(df), 40), title=title)
+    # A step height (not a fixed one) keeps every bar readable however Streamlit sizes the chart.
+    return (bars + text).properties(width=width, height=alt.Step(22), title=title)
 
 
 def curves_chart(
@@ -834,7 +835,6 @@ def units_by_tokens_chart(
 ) -> alt.Chart:
     """A (tokens × units) array drawn as units (rows) × tokens (columns): one column per word read."""
     values = np.asarray(values, dtype=float)
-    steps, units = values.shape
     labels = unique_labels(tokens)
     t_idx, u_idx = np.indices(values.shape)
     df = pd.DataFrame({"token": np.array(labels)[t_idx.ravel()], "unit": u_idx.ravel(), "value": values.ravel()})
@@ -851,7 +851,7 @@ def units_by_tokens_chart(
             ),
             tooltip=["token", "unit", alt.Tooltip("value:Q", format=".2f")],
         )
-        .properties(width=max(col_width * steps, 120), height=row_height * units, title=title)
+        .properties(width=alt.Step(col_width), height=alt.Step(row_height), title=title)
     )
 
 

@@ -19,6 +19,7 @@ from models.language import (
     LanguageModel,
     RecurrentNet,
     Vocabulary,
+    one_thread,
     sequence_loss,
 )
 from models.training import History, OnStep, seed_everything, train
@@ -39,11 +40,11 @@ class RecallConfig:
     """The long-dependency experiment: task sizes and the recurrent models' training."""
 
     min_distance: int = 3  # shortest gap (in tokens) between the colour and the word to predict
-    stages: tuple[int, ...] = (6, 20, 40)  # curriculum: longest gap of each training stage
+    stages: tuple[int, ...] = (6, 20, 60)  # curriculum: longest gap of each training stage
     examples: int = 2048  # training sentences per stage
     embedding_dim: int = 16  # word embedding size
     hidden_size: int = 32  # recurrent state size
-    epochs: int = 3  # passes over each stage's sentences
+    epochs: int = 6  # passes over each stage's sentences
     learning_rate: float = 0.01  # Adam step size
     batch_size: int = 64  # sentences per step
 
@@ -104,19 +105,20 @@ def train_recall_model(
         distances = [rng.randint(config.min_distance, longest) for _ in range(config.examples)]
         inputs, targets = recall_tensors(vocab, distances, sequence_length(config), seed + stage)
         offset = stage * steps_per_stage
-        part = train(
-            net,
-            inputs,
-            targets,
-            epochs=config.epochs,
-            batch_size=config.batch_size,
-            learning_rate=config.learning_rate,
-            loss_fn=sequence_loss,
-            classification=False,
-            clip_grad_norm=1.0,
-            seed=seed + stage,
-            on_step=None if on_step is None else (lambda s, _t, loss, o=offset: on_step(o + s, total, loss)),
-        )
+        with one_thread():
+            part = train(
+                net,
+                inputs,
+                targets,
+                epochs=config.epochs,
+                batch_size=config.batch_size,
+                learning_rate=config.learning_rate,
+                loss_fn=sequence_loss,
+                classification=False,
+                clip_grad_norm=1.0,
+                seed=seed + stage,
+                on_step=None if on_step is None else (lambda s, _t, loss, o=offset: on_step(o + s, total, loss)),
+            )
         for name in ("loss", "step_loss", "grad_norm"):
             getattr(history, name).extend(getattr(part, name))
         history.seconds += part.seconds

@@ -21,7 +21,14 @@ LABELS = resources.LANGUAGE_LABELS
 GRAPH_STEPS = 10  # the unrolled graph shows the last steps only, so it stays readable
 SHOWN_UNITS = 24  # hidden units per heatmap (of 96), the busiest ones
 FEW_WORDS = 300  # below this, a student's own text gets a warning that the models will mostly memorise it
-RECALL_DISTANCES = (4, 8, 12, 16, 20, 25, 30, 35, 40)
+RECALL_DISTANCES = (4, 8, 12, 16, 20, 30, 40, 50, 60)
+EXPLODING = language.ExplodingConfig()  # the settings of the exploding-gradient run, quoted on the page
+
+
+def show_chart(builder: str, *args, display: str = "content", **kwargs) -> None:
+    """Draw ``charts.<builder>(...)``, built once per input through the cache layer; ``display`` is its width."""
+    st.vega_lite_chart(resources.get_next_word_chart(builder, *args, **kwargs), width=display)
+
 
 lesson.page_intro(
     "Next word: from a window to an LSTM",
@@ -129,7 +136,7 @@ with tabs[0]:
         predictions = resources.get_next_word_predictions(source_key, prompt, 5, models)
         for column, (kind, top) in zip(st.columns(4), predictions.items(), strict=True):
             with column:
-                st.altair_chart(charts.probability_chart(dict(top), title=LABELS[kind], width=180))
+                show_chart("probability_chart", dict(top), title=LABELS[kind], width=180)
         st.subheader("Continue the prompt")
         left, right = st.columns(2)
         n_words = left.slider("Words to add", 1, 30, 12, key="next_word_n")
@@ -166,17 +173,16 @@ with tabs[1]:
         present = np.flatnonzero(counts)
         shown = sorted({*range(2, 12), *present.tolist()})[:40]  # some empty slots, then the prompt's words
         labels = [bow.vocab.itos[i] for i in shown]
-        st.altair_chart(
-            charts.heatmap_chart(
-                counts[shown][None, :],
-                annotate=True,
-                fmt="d",
-                col_labels=labels,
-                row_labels=["count"],
-                legend=False,
-                cell=30,
-                title=f"Count vector (showing {len(shown)} of {len(counts):,} slots)",
-            )
+        show_chart(
+            "heatmap_chart",
+            counts[shown][None, :],
+            annotate=True,
+            fmt="d",
+            col_labels=labels,
+            row_labels=["count"],
+            legend=False,
+            cell=46,
+            title=f"Count vector (showing {len(shown)} of {len(counts):,} slots)",
         )
         preview = " ".join(str(int(counts[i])) for i in range(2, 20))
         st.markdown(f"As a vector: `[{preview} … ]`, {int(counts.sum())} words counted in all.")
@@ -200,7 +206,7 @@ with tabs[1]:
             strict=True,
         ):
             with col:
-                st.altair_chart(charts.probability_chart(dict(preds[kind]), title=title, width=170))
+                show_chart("probability_chart", dict(preds[kind]), title=title, width=170)
         same = [w for w, _ in original["bow"]] == [w for w, _ in mixed["bow"]] and np.allclose(
             [p for _, p in original["bow"]], [p for _, p in mixed["bow"]], rtol=0, atol=1e-9
         )
@@ -231,15 +237,14 @@ with tabs[2]:
         if len(unrolled["tokens"]) > GRAPH_STEPS:
             st.caption(f"Showing the last {GRAPH_STEPS} of {len(unrolled['tokens'])} steps.")
         states = unrolled["states"][-GRAPH_STEPS:, :SHOWN_UNITS]
-        st.altair_chart(
-            charts.units_by_tokens_chart(
-                states,
-                tokens,
-                title=f"Hidden state h_t after each word ({SHOWN_UNITS} of {unrolled['states'].shape[1]} units)",
-                domain=(-1.0, 1.0),
-                scheme=charts.DIVERGING,
-                col_width=60,
-            )
+        st.markdown(f"**Hidden state h_t after each word** ({SHOWN_UNITS} of {unrolled['states'].shape[1]} units)")
+        show_chart(
+            "units_by_tokens_chart",
+            states,
+            tokens,
+            domain=(-1.0, 1.0),
+            scheme=charts.DIVERGING,
+            col_width=60,
         )
         lesson.what_to_notice(
             [
@@ -270,13 +275,13 @@ with tabs[3]:
                 "RNN, as trained": grads["rnn_trained"],
                 "LSTM, as trained": grads["lstm"],
             }
-            st.altair_chart(
-                charts.curves_chart(
-                    {k: np.maximum(v, 1e-12) for k, v in series.items()},
-                    x_title="step t (the loss is at the last step)",
-                    y_title="‖∂L/∂h_t‖ (log scale)",
-                    log_y=True,
-                )
+            show_chart(
+                "curves_chart",
+                {k: np.maximum(v, 1e-12) for k, v in series.items()},
+                x_title="step t (the loss is at the last step)",
+                y_title="‖∂L/∂h_t‖ (log scale)",
+                log_y=True,
+                display="stretch",
             )
             first, last = grads["rnn"][0], grads["rnn"][-1]
             st.caption(
@@ -297,39 +302,37 @@ with tabs[4]:
     if tabs[4].open:
         lesson.section(
             "Exploding gradients and gradient clipping",
-            "A vanilla RNN starts with large recurrent weights (spectral radius 1.5) and is trained for 80 steps "
-            "with plain SGD and a large learning rate (2.0), once without clipping and once with it. "
-            "Clipping rescales any gradient whose norm exceeds the threshold down to the threshold.",
+            f"A vanilla RNN starts with large recurrent weights (spectral radius {EXPLODING.weight_scale:g}) "
+            f"and is trained for {EXPLODING.steps} steps with plain SGD and a large learning rate "
+            f"({EXPLODING.learning_rate:g}), once without clipping and once with it. Clipping rescales any "
+            "gradient whose norm exceeds the threshold down to the threshold.",
         )
         threshold = st.select_slider(
             "Clipping threshold", options=[0.25, 0.5, 1.0, 2.0, 5.0], value=1.0, key="next_word_clip"
         )
         free = History.from_dict(resources.get_exploding_run(None))
         clipped = History.from_dict(resources.get_exploding_run(float(threshold)))
-        left, right = st.columns(2)
-        with left:
-            st.altair_chart(
-                charts.curves_chart(
-                    {"no clipping": free.step_loss, f"clipped at {threshold:g}": clipped.step_loss},
-                    x_title="step",
-                    y_title="training loss",
-                    title="Loss per step",
-                )
-            )
-        with right:
-            st.altair_chart(
-                charts.curves_chart(
-                    {
-                        "no clipping": free.grad_norm,
-                        "clipped run, before clipping": clipped.grad_norm,
-                        "clipped run, used (after clipping)": np.minimum(clipped.grad_norm, threshold),
-                    },
-                    x_title="step",
-                    y_title="gradient norm (log scale)",
-                    log_y=True,
-                    title="Gradient norm per step",
-                )
-            )
+        show_chart(
+            "curves_chart",
+            {"no clipping": free.step_loss, f"clipped at {threshold:g}": clipped.step_loss},
+            x_title="step",
+            y_title="training loss",
+            title="Loss per step",
+            display="stretch",
+        )
+        show_chart(
+            "curves_chart",
+            {
+                "no clipping": free.grad_norm,
+                "clipped run, before clipping": clipped.grad_norm,
+                "clipped run, used (after clipping)": np.minimum(clipped.grad_norm, threshold),
+            },
+            x_title="step",
+            y_title="gradient norm (log scale)",
+            log_y=True,
+            title="Gradient norm per step",
+            display="stretch",
+        )
         st.caption(
             f"Without clipping: largest gradient norm {max(free.grad_norm):,.0f}, highest loss "
             f"{max(free.step_loss):.1f}, mean loss over the last 20 steps {np.mean(free.step_loss[-20:]):.2f}. "
@@ -361,14 +364,15 @@ with tabs[5]:
             ("3. Update cell state: c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t", trace.cell, None, charts.DIVERGING),
             ("4. Output filtered version of cell state: output gate o_t", trace.output, (0.0, 1.0), charts.SEQUENTIAL),
         ]
-        for title, values, domain, scheme in panels:
+        columns = st.columns(2)
+        for i, (title, values, domain, scheme) in enumerate(panels):
             shown = values[:, units]
             if domain is None:
                 bound = float(np.abs(shown).max()) or 1.0
                 domain = (-bound, bound)
-            st.altair_chart(
-                charts.units_by_tokens_chart(shown, trace.tokens, title=title, domain=domain, scheme=scheme)
-            )
+            with columns[i % 2]:
+                st.markdown(f"**{title}**")
+                show_chart("units_by_tokens_chart", shown, trace.tokens, domain=domain, scheme=scheme)
         lesson.what_to_notice(
             [
                 "A forget value near 1 keeps that unit's cell state; near 0 wipes it.",
@@ -390,12 +394,12 @@ with tabs[6]:
         st.markdown(f"Example (distance 14): `{' '.join(example[1:])}` → **{answer}**")
         recall_models = resources.get_recall_models()
         accuracy = resources.get_recall_accuracy(RECALL_DISTANCES, recall_models)
-        st.altair_chart(
-            charts.recall_chart(
-                {LABELS[k]: v for k, v in accuracy.items()},
-                chance=long_dependency.chance_level(),
-                title="Recall accuracy (dashed: guessing a colour at random)",
-            )
+        show_chart(
+            "recall_chart",
+            {LABELS[k]: v for k, v in accuracy.items()},
+            chance=long_dependency.chance_level(),
+            title="Recall accuracy (dashed: guessing a colour at random)",
+            display="stretch",
         )
         far = [d for d in RECALL_DISTANCES if d >= 12]
         rnn_far = float(np.mean([accuracy["rnn"][d] for d in far]))
@@ -439,17 +443,21 @@ with tabs[7]:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
         curves = {LABELS[k]: np.exp(m.history.val_loss) for k, m in models.items() if m.history.val_loss}
         if curves:
-            st.altair_chart(
-                charts.curves_chart(curves, y_title="held-out perplexity", title="Held-out perplexity per epoch")
+            show_chart(
+                "curves_chart",
+                curves,
+                y_title="held-out perplexity",
+                title="Held-out perplexity per epoch",
+                display="stretch",
             )
         else:
             st.info("Your text has fewer than 10 paragraphs, so no part of it was held out for perplexity.")
-        st.altair_chart(
-            charts.curves_chart(
-                {LABELS[k]: m.history.loss for k, m in models.items()},
-                y_title="training loss",
-                title="Training loss per epoch",
-            )
+        show_chart(
+            "curves_chart",
+            {LABELS[k]: m.history.loss for k, m in models.items()},
+            y_title="training loss",
+            title="Training loss per epoch",
+            display="stretch",
         )
         lesson.what_to_notice(
             [

@@ -350,3 +350,14 @@ def test_recurrent_net_matches_torch_layers():
     reference.load_state_dict(net.rnn.state_dict())
     out, _ = reference(net.embed(x))
     assert torch.allclose(net(x), net.out(out))
+
+
+def test_bow_training_path_equals_the_count_vector_path(trained):
+    net = trained["bow"].net
+    x = torch.tensor([trained["bow"].vocab.encode(L.text_tokens("The dog and the cat. The dog ran home."))])
+    with torch.no_grad():
+        net.train()
+        fast = net.features(x)
+        net.eval()
+        exact = net.features(x)
+    assert torch.allclose(fast, exact, atol=1e-5)

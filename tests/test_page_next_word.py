@@ -84,7 +84,7 @@ def test_exploding_tab_compares_clipping():
 
 def test_gates_tab_names_the_slides():
     at = _open("LSTM gates")
-    titles = str([c.proto.spec for c in at.get("vega_lite_chart")])
+    titles = _text(at)
     for name in ("Forget irrelevant information", "Add new information", "Update cell state", "Output filtered"):
         assert name in titles
 
