@@ -634,7 +634,8 @@ def get_gradient_norms(source: str, text: str, spectral_radius: float, _models: 
     tokens, rnn = _models["rnn"].gradient_norms(text, spectral_radius=spectral_radius)
     _, rnn_trained = _models["rnn"].gradient_norms(text)
     _, lstm = _models["lstm"].gradient_norms(text)
-    return {"tokens": tokens, "rnn": rnn, "rnn_trained": rnn_trained, "lstm": lstm}
+    linear = _models["rnn"].recurrent_weight_norms(text, spectral_radius)
+    return {"tokens": tokens, "rnn": rnn, "rnn_trained": rnn_trained, "lstm": lstm, "rnn_linear": linear}
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

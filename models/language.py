@@ -495,6 +495,28 @@ class LanguageModel:
         norms = np.array([float(s.grad.norm()) for s in states])
         return tokens[:-1], norms
 
+    def recurrent_weight_norms(self, text: str, spectral_radius: float) -> np.ndarray:
+        """The slide's simplified picture of BPTT: ‖(W_hhᵀ)^k g‖ for k steps back, ignoring tanh'.
+
+        g is the real ∂L/∂h_T of the text's last word; W_hh is rescaled to ``spectral_radius``. Without the
+        tanh' factors nothing saturates, so a radius above 1 grows and one below 1 shrinks geometrically.
+        """
+        if self.kind != "rnn":
+            raise ValueError("this picture is of the vanilla RNN's W_hh")
+        tokens, _ = self.gradient_norms(text)
+        ids = self.vocab.encode([*tokens, *self.prompt_tokens(text)[-1:]])
+        with torch.no_grad():
+            states, _ = self.net.rnn(self.net.embed(torch.tensor([ids[:-1]])))  # (1, T, H)
+        h_last = states[0, -1].clone().requires_grad_(True)
+        F.cross_entropy(self.net.out(h_last)[None], torch.tensor([ids[-1]])).backward()
+        self.net.zero_grad(set_to_none=True)
+        w_hh = scale_spectral_radius(self.net.rnn.weight_hh_l0.detach(), spectral_radius)
+        grad, norms = h_last.grad, []
+        for _ in range(len(tokens)):
+            norms.append(float(grad.norm()))
+            grad = w_hh.T @ grad
+        return np.array(norms[::-1])
+
     # --- persistence ----------------------------------------------------------
     def to_payload(self) -> dict:
         """Config, vocabulary, weights and history: only tensors, numbers, strings, lists and dicts."""

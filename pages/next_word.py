@@ -271,6 +271,7 @@ with tabs[3]:
             lesson.friendly_error(f"Cannot follow the gradient: {exc}.")
         else:
             series = {
+                f"W_hh alone at radius {radius:g} (tanh' left out)": grads["rnn_linear"],
                 f"RNN, W_hh scaled to radius {radius:g}": grads["rnn"],
                 "RNN, as trained": grads["rnn_trained"],
                 "LSTM, as trained": grads["lstm"],
@@ -283,18 +284,20 @@ with tabs[3]:
                 log_y=True,
                 display="stretch",
             )
-            first, last = grads["rnn"][0], grads["rnn"][-1]
+            steps = len(grads["tokens"])
             st.caption(
-                f"RNN at radius {radius:g}: the gradient at the first step is {first / last:.2g} × the one at the "
-                f"last step ({len(grads['tokens'])} steps)."
+                f"Over {steps} steps at radius {radius:g}, the first step receives "
+                f"{grads['rnn_linear'][0] / grads['rnn_linear'][-1]:.2g} × the last step's gradient through W_hh "
+                f"alone, and {grads['rnn'][0] / grads['rnn'][-1]:.2g} × in the real RNN (with tanh')."
             )
         lesson.what_to_notice(
             [
-                "Radius below 1: many factors below 1 multiply, and the early steps get almost no gradient "
-                "(vanishing gradients).",
-                "Radius above 1: the products can grow instead (exploding gradients) until tanh saturates.",
+                "W_hh alone (the slide's picture): below radius 1 the gradient shrinks geometrically going back "
+                "(vanishing), above 1 it grows (exploding).",
+                "The real RNN also multiplies by tanh' ≤ 1 at every step. Its units saturate, so here its gradient "
+                "vanishes even at a large radius: exploding gradients show up in training instead (next tab).",
                 "The LSTM's line falls more slowly: its cell state is updated by addition, not squashed through "
-                "W_hh at every step.",
+                "W_hh and tanh at every step.",
             ]
         )
 

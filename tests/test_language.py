@@ -361,3 +361,13 @@ def test_bow_training_path_equals_the_count_vector_path(trained):
         net.eval()
         exact = net.features(x)
     assert torch.allclose(fast, exact, atol=1e-5)
+
+
+def test_recurrent_weight_norms_grow_above_one_and_shrink_below(trained):
+    model = trained["rnn"]
+    sentence = "This morning I took my dog for a walk in the park and then we went home"
+    tokens, real = model.gradient_norms(sentence)
+    for radius, grows in ((0.5, False), (1.5, True)):
+        norms = model.recurrent_weight_norms(sentence, radius)
+        assert len(norms) == len(tokens) and math.isclose(norms[-1], real[-1], rel_tol=1e-4)
+        assert (norms[0] > norms[-1]) == grows
