@@ -116,7 +116,7 @@ def test_kernel_too_big_for_the_image_keeps_the_page_working(at):
     at.slider(key="kernels_dilation").set_value(3).run()
     assert not at.exception
     assert any("larger than the padded input" in w.value for w in at.warning)
-    assert "Practice 1" in at.header[-1].value
+    assert any("Practice 1" in h.value for h in at.header)  # later sections still render
 
 
 def test_layer_counts(at):
