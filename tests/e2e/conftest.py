@@ -184,15 +184,19 @@ def screenshot(page, name: str) -> Path:
     out.mkdir(exist_ok=True)
     path = out / f"{name}.png"
     # Streamlit scrolls inside its own container, so grow the viewport to the content first.
-    height = page.evaluate(
-        """() => {
-            const main = document.querySelector('[data-testid="stMain"]') || document.body;
-            return Math.max(main.scrollHeight, document.body.scrollHeight);
-        }"""
-    )
+    measure = """() => {
+        const block = document.querySelector('[data-testid="stMainBlockContainer"]');
+        return block ? block.getBoundingClientRect().top + block.scrollHeight + 40 : document.body.scrollHeight;
+    }"""
+    height, previous = page.evaluate(measure), -1
+    for _ in range(10):  # wait until the layout stops growing
+        if height == previous:
+            break
+        page.wait_for_timeout(500)
+        previous, height = height, page.evaluate(measure)
     size = page.viewport_size or {"width": 1400, "height": 1000}
-    page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 16000)})
-    page.wait_for_timeout(500)
+    page.set_viewport_size({"width": size["width"], "height": int(min(max(height, size["height"]), 16000))})
+    page.wait_for_timeout(2000)  # charts and widgets re-render at the new size
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(size)
     return path
