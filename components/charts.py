@@ -900,3 +900,37 @@ def unrolled_graph_dot(tokens: Sequence[str], predictions: Sequence[tuple[str, f
     lines.append("{rank=same; " + " ".join(f"h{t};" for t in range(1, len(tokens) + 1)) + "}")
     lines.append("}")
     return "\n".join(lines)
+
+
+def top_words_chart(top: Sequence[tuple[str, float]], *, title: str = "", width: int = 170) -> dict:
+    """Top-k next-word bars as a Vega-Lite dict, drawn like ``probability_chart`` (most likely word in the accent).
+
+    A plain dict costs well under a millisecond, against about 20 ms for an Altair build: the Predict tab
+    draws four of these on every new prompt.
+    """
+    best = max((p for _, p in top), default=0.0)
+    rows = [{"label": w, "probability": round(float(p), 4), "top": float(p) >= best} for w, p in top]
+    percent = {"field": "probability", "type": "quantitative"}
+    return {
+        "title": title,
+        "data": {"values": rows},
+        "width": width,
+        "height": {"step": 22},
+        "encoding": {
+            "y": {"field": "label", "type": "nominal", "sort": None, "title": None},
+            "x": {**percent, "scale": {"domain": [0, 1]}, "axis": {"format": "%"}, "title": None},
+        },
+        "layer": [
+            {
+                "mark": "bar",
+                "encoding": {
+                    "color": {"condition": {"test": "datum.top", "value": ACCENT}, "value": PRIMARY},
+                    "tooltip": [{"field": "label"}, {**percent, "format": ".1%"}],
+                },
+            },
+            {
+                "mark": {"type": "text", "align": "left", "dx": 3, "fontSize": FONT_SIZE},
+                "encoding": {"text": {**percent, "format": ".0%"}, "color": {"value": "black"}},
+            },
+        ],
+    }

@@ -7,6 +7,7 @@ hidden states, LSTM gates and cell state, and the gradient norm ‖∂L/∂h_t�
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import random
 import re
@@ -35,6 +36,17 @@ TOKEN_PATTERN = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*|[^\sa-z0-9]")
 SENTENCE_END = frozenset({".", "!", "?"})
 CLOSERS = frozenset({'"', "'", ")"})  # may follow a full stop without ending the wait for the next sentence
 NO_SPACE_BEFORE = frozenset({".", ",", "!", "?", ";", ":", ")", "'s"})
+
+
+def single_threaded(method):
+    """Decorator: run a model method inside :func:`one_thread` (small inference stalls on two busy threads)."""
+
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        with one_thread():
+            return method(*args, **kwargs)
+
+    return wrapper
 
 
 @contextmanager
@@ -364,6 +376,7 @@ class LanguageModel:
     def _ids(self, tokens: Sequence[str]) -> torch.Tensor:
         return torch.tensor([self.vocab.encode(tokens)], dtype=torch.long)  # (1, T)
 
+    @single_threaded
     def next_distribution(self, prompt: str) -> np.ndarray:
         """Probability of every vocabulary entry being the next token (``<s>`` gets 0); sums to 1."""
         with torch.no_grad():
@@ -377,6 +390,7 @@ class LanguageModel:
         top = np.argsort(-probs, kind="stable")[: max(int(k), 0)]
         return [(self.vocab.itos[i], float(probs[i])) for i in top]
 
+    @single_threaded
     def generate(self, prompt: str, n: int = 10, temperature: float = 0.0, seed: int = 0) -> list[str]:
         """Continue the prompt by n tokens: greedy at temperature 0, else sampled from softmax(logits / T)."""
         if temperature < 0:
@@ -400,6 +414,7 @@ class LanguageModel:
                     tokens.append(START)
         return out
 
+    @single_threaded
     def perplexity(self, text: str) -> float:
         """exp(mean cross-entropy) of the text's next tokens, read in training-length pieces."""
         ids = self.vocab.encode(text_tokens(text))
@@ -416,12 +431,14 @@ class LanguageModel:
         """The bag of words the bow model sees: counts of every vocabulary entry in the prompt."""
         return self.vocab.count_vector(self.prompt_tokens(prompt))
 
+    @single_threaded
     def hidden_states(self, prompt: str) -> tuple[list[str], np.ndarray]:
         """The prompt's tokens and the hidden layer (or recurrent state) after each, shape (T, H)."""
         tokens = self.prompt_tokens(prompt)
         with torch.no_grad():
             return tokens, self.net.features(self._ids(tokens))[0].numpy()
 
+    @single_threaded
     def step_predictions(self, prompt: str) -> list[tuple[str, float]]:
         """The most likely next token after every prompt token, with its probability."""
         tokens = self.prompt_tokens(prompt)
@@ -432,6 +449,7 @@ class LanguageModel:
             best = probs.max(dim=-1)
         return [(self.vocab.itos[i], float(p)) for p, i in zip(best.values, best.indices, strict=True)]
 
+    @single_threaded
     def lstm_gates(self, prompt: str) -> GateTrace:
         """The LSTM's gates, candidate, cell and hidden state for every prompt token, computed step by step."""
         if self.kind != "lstm":
@@ -454,6 +472,7 @@ class LanguageModel:
         arr = {k: torch.stack(v).numpy() for k, v in rows.items()}
         return GateTrace(tokens, arr["forget"], arr["input"], arr["candidate"], arr["output"], arr["c"], arr["h"])
 
+    @single_threaded
     def gradient_norms(self, text: str, spectral_radius: float | None = None) -> tuple[list[str], np.ndarray]:
         """‖∂L/∂h_t‖ for every step t, where L is the loss of the text's last word (backpropagation through time).
 
@@ -495,6 +514,7 @@ class LanguageModel:
         norms = np.array([float(s.grad.norm()) for s in states])
         return tokens[:-1], norms
 
+    @single_threaded
     def recurrent_weight_norms(self, text: str, spectral_radius: float) -> np.ndarray:
         """The slide's simplified picture of BPTT: ‖(W_hhᵀ)^k g‖ for k steps back, ignoring tanh'.
 

@@ -136,7 +136,7 @@ with tabs[0]:
         predictions = resources.get_next_word_predictions(source_key, prompt, 5, models)
         for column, (kind, top) in zip(st.columns(4), predictions.items(), strict=True):
             with column:
-                show_chart("probability_chart", dict(top), title=LABELS[kind], width=180)
+                st.vega_lite_chart(charts.top_words_chart(top, title=LABELS[kind], width=180), width="content")
         st.subheader("Continue the prompt")
         left, right = st.columns(2)
         n_words = left.slider("Words to add", 1, 30, 12, key="next_word_n")
@@ -206,7 +206,7 @@ with tabs[1]:
             strict=True,
         ):
             with col:
-                show_chart("probability_chart", dict(preds[kind]), title=title, width=170)
+                st.vega_lite_chart(charts.top_words_chart(preds[kind], title=title), width="content")
         same = [w for w, _ in original["bow"]] == [w for w, _ in mixed["bow"]] and np.allclose(
             [p for _, p in original["bow"]], [p for _, p in mixed["bow"]], rtol=0, atol=1e-9
         )
@@ -303,26 +303,27 @@ with tabs[3]:
 
 with tabs[4]:
     if tabs[4].open:
+        free = History.from_dict(resources.get_exploding_run(None))
         lesson.section(
             "Exploding gradients and gradient clipping",
             f"A vanilla RNN starts with large recurrent weights (spectral radius {EXPLODING.weight_scale:g}) "
-            f"and is trained for {EXPLODING.steps} steps with plain SGD and a large learning rate "
+            f"and is trained for {len(free.step_loss)} steps with plain SGD and a large learning rate "
             f"({EXPLODING.learning_rate:g}), once without clipping and once with it. Clipping rescales any "
             "gradient whose norm exceeds the threshold down to the threshold.",
         )
         threshold = st.select_slider(
             "Clipping threshold", options=[0.25, 0.5, 1.0, 2.0, 5.0], value=1.0, key="next_word_clip"
         )
-        free = History.from_dict(resources.get_exploding_run(None))
         clipped = History.from_dict(resources.get_exploding_run(float(threshold)))
+        st.markdown("**Loss per step**")
         show_chart(
             "curves_chart",
             {"no clipping": free.step_loss, f"clipped at {threshold:g}": clipped.step_loss},
             x_title="step",
             y_title="training loss",
-            title="Loss per step",
             display="stretch",
         )
+        st.markdown("**Gradient norm per step** (log scale)")
         show_chart(
             "curves_chart",
             {
@@ -333,7 +334,6 @@ with tabs[4]:
             x_title="step",
             y_title="gradient norm (log scale)",
             log_y=True,
-            title="Gradient norm per step",
             display="stretch",
         )
         st.caption(
