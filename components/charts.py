@@ -891,9 +891,8 @@ def unrolled_graph_dot(tokens: Sequence[str], predictions: Sequence[tuple[str, f
     for t, (tok, (word, prob)) in enumerate(zip(tokens, predictions, strict=True), start=1):
         lines.append(f'x{t} [shape=box, style=filled, fillcolor="#eef4f8", label={dot_label(f"x{t}: {tok}")}];')
         lines.append(f'h{t} [shape=circle, style=filled, fillcolor="{PRIMARY}", fontcolor=white, label="h{t}"];')
-        lines.append(
-            f'y{t} [shape=box, style="rounded,filled", fillcolor="#fdece7", label={dot_label(f"{word} {prob:.0%}")}];'
-        )
+        guess = dot_label(f"ŷ{t}: {word} {prob:.0%}")
+        lines.append(f'y{t} [shape=box, style="rounded,filled", fillcolor="#fdece7", label={guess}];')
         lines.append(f"x{t} -> h{t}; h{t} -> y{t};")
         if t > 1:
             lines.append(f'h{t - 1} -> h{t} [color="{ACCENT}", penwidth=2, label="W_hh"];')
