@@ -444,7 +444,7 @@ DEFAULT_MODELS["xo"] = ("X / O / other CNN, 3 conv layers (8, 16, 32 channels)",
 DEFAULT_MODELS["digits"] = ("Digits 0–9 CNN on load_digits + synthetic strokes, 3 conv layers", "Draw and classify")
 DEFAULT_MODELS["xo_mlp"] = ("X / O / other MLP (576→128→3), for the invariance probe", "Draw and classify")
 DEFAULT_MODELS["digits_mlp"] = ("Digits MLP (64→128→10), for the invariance probe", "Draw and classify")
-CLASSIFIER_VERSION = 1  # bump when the classifiers' data, architecture or training changes
+CLASSIFIER_VERSION = 2  # bump when the classifiers' data, architecture or training changes
 DRAW_TASK_LABELS = {"xo": "the X-or-O CNN", "digits": "the digits CNN"}
 
 

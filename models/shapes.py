@@ -92,7 +92,7 @@ def other_strokes(kind: str, rng: np.random.Generator) -> list[Stroke]:
         return [np.stack([x, y], axis=1)]
     if kind == "arc":  # a C or a U: an O that is far from closed
         start = rng.uniform(0, 2 * np.pi)
-        return [arc_points(0.5, 0.5, 0.5, 0.5, start, start + rng.uniform(0.6, 1.3) * np.pi)]
+        return [arc_points(0.5, 0.5, 0.5, 0.5, start, start + rng.uniform(0.6, 1.55) * np.pi)]
     if kind == "check":  # a tick or a V: two strokes that meet instead of crossing
         return [np.array([[0.0, rng.uniform(0.3, 0.7)], [rng.uniform(0.3, 0.5), 1.0], [1.0, 0.0]])]
     if kind == "wave":

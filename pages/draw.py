@@ -50,7 +50,7 @@ with st.container():  # a first visit's training progress lives here, so the can
 
 pad, answer = st.columns([1, 1], gap="large")
 with pad:
-    stroke = st.slider("Pen width (pixels)", 4, 40, 18, key="draw_stroke")
+    stroke = st.slider("Pen width (pixels)", 4, 30, 18, key="draw_stroke")
     drawn = canvas.drawing_pad("draw_canvas", stroke_width=stroke)
     st.caption(
         "The toolbar under the canvas has **undo**, **redo** and the **bin** (clear everything). "
