@@ -152,7 +152,7 @@ def curves_chart(
         alt.Chart(df)
         .mark_line(point=len(df) < 60)
         .encode(
-            x=alt.X("x:Q", title=x_title),
+            x=alt.X("x:Q", title=x_title, axis=alt.Axis(tickMinStep=1, format="d")),  # epochs, steps: whole
             y=alt.Y("value:Q", title=y_title, scale=y_scale),
             color=alt.Color("series:N", title=None, scale=alt.Scale(range=SERIES)),
             tooltip=["series", "x", alt.Tooltip("value:Q", format=".4g")],
