@@ -1,0 +1,1 @@
+"""Speed, memory and accuracy figures for the lab: ``python -m benchmarks --out results.json``."""

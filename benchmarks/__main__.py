@@ -1,0 +1,244 @@
+"""Run the lab's benchmark: train every default model from scratch, measure accuracy, page reruns and memory.
+
+    python -m benchmarks --out results.json
+
+Prints a table of figures against their goals and writes everything as JSON. Speed is judged here,
+never in the tests, because test machines are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import tempfile
+import time
+from collections.abc import Callable
+
+import numpy as np
+import torch
+
+from benchmarks import harness
+
+
+def train_all() -> tuple[dict[str, float], dict[str, object]]:
+    """Train every default model from scratch; return seconds per model and the trained models."""
+    from models import autoencoder, cnn, language, long_dependency
+    from models.corpus import read_corpus
+
+    corpus = read_corpus()
+    trainers: dict[str, Callable[[], object]] = {
+        "xo": lambda: cnn.train_classifier("xo"),
+        "digits": lambda: cnn.train_classifier("digits"),
+        "xo_mlp": lambda: cnn.train_classifier("xo", arch="mlp"),
+        "digits_mlp": lambda: cnn.train_classifier("digits", arch="mlp"),
+        "autoencoder": lambda: autoencoder.train_autoencoder(autoencoder.DEFAULT_CONFIG),
+        "linear_autoencoder": lambda: autoencoder.train_autoencoder(autoencoder.LINEAR_CONFIG),
+        **{kind: (lambda kind=kind: language.train_language_model(corpus, kind)) for kind in language.KINDS},
+        "longdep_rnn": lambda: long_dependency.train_recall_model("rnn"),
+        "longdep_lstm": lambda: long_dependency.train_recall_model("lstm"),
+    }
+    seconds, models = {}, {}
+    for name, fit in trainers.items():
+        started = time.perf_counter()
+        models[name] = fit()
+        seconds[name] = round(time.perf_counter() - started, 2)
+        print(f"  trained {name:<20} {seconds[name]:6.2f} s", flush=True)
+    return seconds, models
+
+
+def accuracy_figures(models: dict) -> dict:
+    """Digits CNN vs SVC on the same split, X/O on a generated test set, perplexities, long-dependency recall."""
+    from models import digits, long_dependency
+
+    figures = {
+        "digits_accuracy": {
+            "cnn": round(models["digits"].test_accuracy, 4),
+            "mlp": round(models["digits_mlp"].test_accuracy, 4),
+            "svc": round(digits.svc_baseline_accuracy(seed=0), 4),
+        },
+        "xo_accuracy": round(models["xo"].test_accuracy, 4),
+        "perplexity": {k: round(models[k].heldout_perplexity, 2) for k in ("window", "bow", "rnn", "lstm")},
+        "autoencoder_test_mse": {
+            "nonlinear": round(models["autoencoder"].test_mse, 5),
+            "linear": round(models["linear_autoencoder"].test_mse, 5),
+        },
+    }
+    distances = [4, 8, 12, 16, 24]
+    figures["long_dependency_recall"] = {}
+    for kind in ("rnn", "lstm"):
+        recall = long_dependency.recall_accuracy(models[f"longdep_{kind}"], distances)
+        figures["long_dependency_recall"][kind] = {str(d): round(a, 3) for d, a in recall.items()}
+    return figures
+
+
+def predict_ms(models: dict) -> dict[str, float]:
+    """Canvas array -> probabilities + feature maps, median over repeated calls, for both CNNs."""
+    from models import cnn
+
+    out = {}
+    for task, sample in (("xo", "X"), ("digits", "3")):
+        image = cnn.example_drawing(task, sample)
+        model = models[task]
+
+        def predict(model=model, image=image):
+            model.predict_proba(image)
+            model.feature_maps(image)
+
+        out[task] = round(harness.median_ms(predict), 2)
+    return out
+
+
+# A typical interaction per page, applied before each timed rerun (``i`` cycles the values).
+INTERACTIONS: dict[str, Callable] = {
+    "home": lambda at, i: None,  # a plain rerun: Home has no heavy widget
+    "dimensionality": lambda at, i: at.slider(key="dimensionality_angle").set_value([10, 60, 120, 170][i % 4]),
+    "kernels": lambda at, i: at.slider(key="kernels_stride").set_value(1 + i % 3),
+    "draw": lambda at, i: at.selectbox(key="draw_example").set_value(
+        at.selectbox(key="draw_example").options[1 + i % 2]
+    ),
+    "next_word": lambda at, i: at.text_input(key="next_word_prompt").input(
+        ["this morning i took my dog", "the bus to school", "it was raining when"][i % 3]
+    ),
+}
+
+
+def page_reruns() -> dict[str, float]:
+    """Median script time of a rerun after a typical interaction, with the page's models warm."""
+    out = {}
+    for page, interact in INTERACTIONS.items():
+        try:
+            out[page] = round(harness.page_rerun_ms(page, interact), 1)
+        except Exception as exc:  # a missing widget key should not hide the other figures
+            out[page] = f"error: {exc}"
+        print(f"  rerun {page:<16} {out[page]}", flush=True)
+    return out
+
+
+RSS_CHILD = """
+import json, os, resource, tempfile
+os.environ["LAB_CACHE_DIR"] = {cache!r}
+from benchmarks.__main__ import INTERACTIONS
+from benchmarks.harness import timed_page
+for page, interact in INTERACTIONS.items():
+    if page == "home":  # needs the router; it holds no models anyway
+        continue
+    at = timed_page(page).run()
+    interact(at, 0)
+    at.run()
+print(json.dumps({{"rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+CUSTOM_CORPORA_CHILD = """
+import json, os, resource
+os.environ["LAB_CACHE_DIR"] = {cache!r}
+from streamlit.testing.v1 import AppTest
+from models.corpus import read_corpus
+corpus = read_corpus()
+peaks = []
+for i in range(10):
+    at = AppTest.from_file("pages/next_word.py", default_timeout=600).run()
+    text = " ".join(corpus.split()[i * 1500 : (i + 1) * 1500])
+    at.text_area(key="next_word_own_text").input(text).run()
+    at.button(key="next_word_train_own").click().run()
+    assert not at.exception, at.exception
+    peaks.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+print(json.dumps({{"peak_rss_mb_after_each": peaks}}))
+"""
+
+
+def memory(cache: str) -> dict:
+    """Peak RSS of one process that runs every page once, and its growth over ten custom corpora."""
+    out: dict[str, object] = {}
+    try:
+        out["rss_mb"] = round(harness.run_child(RSS_CHILD.format(cache=cache))["rss_mb"], 1)
+    except Exception as exc:
+        out["rss_mb"] = f"error: {exc}"
+    try:
+        peaks = harness.run_child(CUSTOM_CORPORA_CHILD.format(cache=cache), timeout=1800)["peak_rss_mb_after_each"]
+        out["custom_corpora_rss_mb"] = [round(p, 1) for p in peaks]
+    except Exception as exc:
+        out["custom_corpora_rss_mb"] = f"error: {exc}"
+    return out
+
+
+def goals(results: dict) -> list[tuple[str, str, bool | None]]:
+    """(goal, measured, met) rows for the summary table."""
+
+    def num(x):
+        return x if isinstance(x, int | float) else None
+
+    rows = []
+    total = sum(v for k, v in results["train_seconds"].items() if not k.startswith("longdep"))
+    rows.append(("all default models train in ≤ 20 s", f"{total:.1f} s", total <= 20))
+    lang = sum(results["train_seconds"][k] for k in ("window", "bow", "rnn", "lstm"))
+    rows.append(("four language models train in ≤ 10 s", f"{lang:.1f} s", lang <= 10))
+    draw = results["train_seconds"]["xo"] + results["train_seconds"]["digits"]
+    rows.append(("both default CNNs train in ≤ 8 s", f"{draw:.1f} s", draw <= 8))
+    longdep = results["train_seconds"]["longdep_rnn"] + results["train_seconds"]["longdep_lstm"]
+    rows.append(("long-dependency pair trains in ≤ 15 s", f"{longdep:.1f} s", longdep <= 15))
+    d = results["digits_accuracy"]
+    gap = 100 * (d["cnn"] - d["svc"])
+    rows.append(("digits CNN beats SVC by ≥ 0.3 points", f"{d['cnn']:.2%} vs {d['svc']:.2%} ({gap:+.2f})", gap >= 0.3))
+    rows.append(("X/O accuracy ≥ 99.5%", f"{results['xo_accuracy']:.2%}", results["xo_accuracy"] >= 0.995))
+    p = results["perplexity"]
+    rows.append(
+        (
+            "LSTM perplexity below window and bow",
+            ", ".join(f"{k} {v:.1f}" for k, v in p.items()),
+            p["lstm"] < min(p["window"], p["bow"]),
+        )
+    )
+    for page, ms in results["page_rerun_ms"].items():
+        rows.append((f"{page} rerun ≤ 100 ms", f"{ms} ms" if num(ms) else str(ms)[:60], num(ms) and ms <= 100))
+    worst = max(results["predict_ms"].values())
+    rows.append(("canvas → prediction + maps ≤ 50 ms", f"{worst:.1f} ms", worst <= 50))
+    rss = results.get("rss_mb")
+    rows.append(("RSS ≤ 800 MB", f"{rss} MB", num(rss) and rss <= 800))
+    peaks = results.get("custom_corpora_rss_mb")
+    if isinstance(peaks, list) and peaks:
+        growth = peaks[-1] - peaks[len(peaks) // 2]
+        rows.append(("ten custom corpora: memory bounded", f"{peaks[0]:.0f} → {peaks[-1]:.0f} MB", growth < 100))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="results.json", help="where to write the JSON figures")
+    parser.add_argument("--skip-memory", action="store_true", help="skip the (slow) memory measurements")
+    args = parser.parse_args()
+    # Train into a throwaway folder: the benchmark measures training from scratch, not loading.
+    os.environ["LAB_CACHE_DIR"] = tempfile.mkdtemp(prefix="lab-bench-cache-")
+    torch.set_num_threads(min(2, os.cpu_count() or 1))
+    np.random.seed(0)
+
+    results: dict[str, object] = {
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"torch {torch.__version__}",
+    }
+    print("Training every default model from scratch…", flush=True)
+    results["train_seconds"], models = train_all()
+    results.update(accuracy_figures(models))
+    results["predict_ms"] = predict_ms(models)
+    print("Timing page reruns (models warm)…", flush=True)
+    results["page_rerun_ms"] = page_reruns()
+    if not args.skip_memory:
+        print("Measuring memory…", flush=True)
+        results.update(memory(os.environ["LAB_CACHE_DIR"]))
+
+    rows = goals(results)
+    width = max(len(g) for g, _, _ in rows)
+    print(f"\n{'goal':<{width}}  {'measured':<44}  met")
+    print("-" * (width + 52))
+    for goal, measured, met in rows:
+        print(f"{goal:<{width}}  {measured:<44}  {'yes' if met else 'NO'}")
+    results["goals"] = [{"goal": g, "measured": m, "met": bool(ok)} for g, m, ok in rows]
+    with open(args.out, "w") as f:
+        json.dump(results, f, indent=2)
+    print(f"\nWrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
