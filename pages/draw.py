@@ -53,7 +53,7 @@ with pad:
     stroke = st.slider("Pen width (pixels)", 4, 30, 18, key="draw_stroke")
     drawn = canvas.drawing_pad("draw_canvas", stroke_width=stroke)
     st.caption(
-        "The toolbar under the canvas has **undo**, **redo** and the **bin** (clear everything). "
+        "The toolbar above the canvas has **undo**, **redo** and the **bin** (clear everything). "
         "Draw big or small, anywhere: the pre-processing finds your ink."
     )
     examples = [f"Example: {name}" for name in cnn.EXAMPLES[task]]
