@@ -303,6 +303,7 @@ class ImageClassifier:
 
     @property
     def num_parameters(self) -> int:
+        """Trainable parameters of the network (shown on Home)."""
         return count_parameters(self.network)
 
     def preprocess(self, image: np.ndarray) -> Preprocessed:
