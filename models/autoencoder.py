@@ -13,7 +13,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from models.tabular import digits_pixels
-from models.training import History, OnStep, count_parameters, train
+from models.training import History, OnStep, count_parameters, torch_threads, train
 
 PIXELS = 64  # 8×8 digits, flattened
 
@@ -133,11 +133,7 @@ def train_autoencoder(
     torch.manual_seed(seed)  # the initial weights, before train() reseeds for shuffling
     model = Autoencoder(config)
     train_x, test_x = torch.from_numpy(X_train), torch.from_numpy(X_test)
-    # Layers this small gain nothing from a second thread, and on a busy 2-core machine two threads
-    # spin against each other (measured: 3.5 s on one thread against 40 s on two under load).
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with torch_threads(1):  # layers this small gain nothing from a second thread (see torch_threads)
         history = train(
             model,
             train_x,
@@ -151,8 +147,6 @@ def train_autoencoder(
             seed=seed,
             on_step=on_step,
         )
-    finally:
-        torch.set_num_threads(threads)
     with torch.no_grad():
         test_mse = float(F.mse_loss(model(test_x), test_x))
     return TrainedAutoencoder(config, model, history, test_mse, seed)

@@ -7,9 +7,8 @@ occlusion map and behaviour under shifts, rotations and scalings.
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from functools import partial
 
@@ -20,7 +19,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from models import digits, shapes
-from models.training import History, OnStep, count_parameters, evaluate, train
+from models.training import TRAIN_THREADS, History, OnStep, count_parameters, evaluate, torch_threads, train
 
 TASKS = ("xo", "digits")
 XO_INPUT = 24  # side of the X/O model's input grid
@@ -255,13 +254,20 @@ class Dataset:
     y_test: torch.Tensor
 
 
+@functools.lru_cache(maxsize=1)
+def _xo_data(n_train: int, n_test: int, seed: int) -> tuple[np.ndarray, ...]:
+    """Generated X/O/other inputs; kept for the next call, because the CNN and its MLP twin train on the same set."""
+    train_ink, y_train = shapes.make_shapes(n_train, seed=seed)
+    test_ink, y_test = shapes.make_shapes(n_test, seed=seed + 10_000)
+    x_train = np.stack([xo_input(i) for i in train_ink])
+    x_test = np.stack([xo_input(i) for i in test_ink])
+    return x_train, y_train, x_test, y_test  # shared between calls: training only reads it
+
+
 def make_dataset(config: ClassifierConfig, seed: int = 0) -> Dataset:
     """Training and test inputs for ``config.task``: generated shapes, or load_digits plus synthetic strokes."""
     if config.task == "xo":
-        train_ink, y_train = shapes.make_shapes(config.n_train, seed=seed)
-        test_ink, y_test = shapes.make_shapes(config.n_test, seed=seed + 10_000)
-        x_train = np.stack([xo_input(i) for i in train_ink])
-        x_test = np.stack([xo_input(i) for i in test_ink])
+        x_train, y_train, x_test, y_test = _xo_data(config.n_train, config.n_test, seed)
     else:
         x_train, x_test, y_train, y_test = digits.load_digit_split(seed=0)  # the split is fixed, whatever the seed
         synth_x, synth_y = digits.make_stroke_digits(config.n_train, seed=seed)
@@ -318,7 +324,7 @@ class ImageClassifier:
             x = x.unsqueeze(0)
         if x.shape[1:] != (side, side):
             raise ValueError(f"inputs must be (N, {side}, {side}), got {tuple(x.shape)}")
-        with torch.no_grad(), one_thread():
+        with torch.no_grad(), torch_threads(1):
             return torch.softmax(self.network(x), dim=-1).numpy()
 
     def predict_proba(self, image: np.ndarray | None) -> dict[str, float] | None:
@@ -344,7 +350,7 @@ class ImageClassifier:
         """Feature maps for one pre-processed input grid."""
         if self.convnet is None:
             raise ValueError("only a CNN has feature maps")
-        with torch.no_grad(), one_thread():
+        with torch.no_grad(), torch_threads(1):
             _, maps = self.convnet.forward_with_maps(torch.as_tensor(model_input, dtype=torch.float32)[None])
         return [(name, m[0].numpy()) for name, m in maps]
 
@@ -357,7 +363,7 @@ class ImageClassifier:
     def layer_table(self) -> list[dict]:
         """One row per layer: its name, the output shape for one input, and its number of parameters."""
         if self._layers is None:  # the shapes never change, so walk the network once
-            with one_thread():
+            with torch_threads(1):
                 self._layers = layer_table(self.convnet or self.network, input_size(self.task))
         return [dict(row) for row in self._layers]
 
@@ -483,7 +489,7 @@ def fit_classifier(
     augment = jitter_batch if config.task == "xo" else None  # the MLP gets the same data as the CNN
     history = History()
     phases = [(config.epochs, config.learning_rate), (config.cooldown_epochs, config.learning_rate / 10)]
-    with one_thread():
+    with torch_threads(TRAIN_THREADS):  # batched convolutions gain from a second core
         for phase, (epochs, learning_rate) in enumerate(phases):
             if epochs < 1:
                 continue
@@ -509,18 +515,6 @@ def fit_classifier(
     _, accuracy = evaluate(network, data.x_test, data.y_test)
     confusion = confusion_matrix(predicted, data.y_test.numpy(), len(labels_of(config.task)))
     return ImageClassifier(config, network, history, accuracy, confusion)
-
-
-@contextmanager
-def one_thread() -> Iterator[None]:
-    """Run torch on one thread for a while: these nets are so small that a second thread gains little, and on a
-    shared machine two threads waiting for each other can make training ten times slower."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def _offset_steps(on_step: OnStep | None, offset: int, total: int) -> OnStep | None:
@@ -575,7 +569,7 @@ def transformed_input(
     so the student sees what the network would get if the digit had been drawn that way.
     """
     base = steps.model_input if task == "xo" else steps.box
-    with one_thread():
+    with torch_threads(1):
         return _transformed(base, task, shift, angle, scale)
 
 

@@ -13,7 +13,6 @@ import random
 import re
 from collections import Counter
 from collections.abc import Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +21,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from models.corpus import split_heldout, split_paragraphs
-from models.training import History, OnStep, count_parameters, seed_everything, train
+from models.training import History, OnStep, count_parameters, seed_everything, torch_threads, train
 
 START = "<s>"  # starts every sentence; also pads the window model's first position
 UNK = "<unk>"  # every word rarer than min_count, and every word the corpus never saw
@@ -39,29 +38,14 @@ NO_SPACE_BEFORE = frozenset({".", ",", "!", "?", ";", ":", ")", "'s"})
 
 
 def single_threaded(method):
-    """Decorator: run a model method inside :func:`one_thread` (small inference stalls on two busy threads)."""
+    """Decorator: run a model method on one torch thread (small inference stalls on two busy threads)."""
 
     @functools.wraps(method)
     def wrapper(*args, **kwargs):
-        with one_thread():
+        with torch_threads(1):
             return method(*args, **kwargs)
 
     return wrapper
-
-
-@contextmanager
-def one_thread():
-    """Run torch on one thread inside the block (and restore the setting after).
-
-    These layers are too small to gain from a second thread, and on a busy 2-core machine two threads spin
-    against each other (measured here: the RNN took 14 s on two threads under load, about 3 s on one).
-    """
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def tokenize(text: str) -> list[str]:
@@ -585,7 +569,7 @@ def train_language_model(
     epochs = config.epochs or int(min(max(round(config.token_budget / inputs.numel()), 1), MAX_AUTO_EPOCHS))
     seed_everything(seed)
     net = build_net(config, len(vocab), vocab.start_id)
-    with one_thread():
+    with torch_threads(1):
         history = train(
             net,
             inputs,
@@ -640,7 +624,7 @@ def exploding_gradient_run(
     net = RecurrentNet("rnn", len(vocab), 32, config.hidden_size)
     with torch.no_grad():
         net.rnn.weight_hh_l0.copy_(scale_spectral_radius(net.rnn.weight_hh_l0, config.weight_scale))
-    with one_thread():
+    with torch_threads(1):
         return train(
             net,
             inputs,

@@ -19,10 +19,9 @@ from models.language import (
     LanguageModel,
     RecurrentNet,
     Vocabulary,
-    one_thread,
     sequence_loss,
 )
-from models.training import History, OnStep, seed_everything, train
+from models.training import History, OnStep, seed_everything, torch_threads, train
 
 COLOURS = ("red", "blue", "green", "yellow", "white", "black")
 THINGS = ("fence", "door", "boat", "bike", "gate", "wall")
@@ -105,7 +104,7 @@ def train_recall_model(
         distances = [rng.randint(config.min_distance, longest) for _ in range(config.examples)]
         inputs, targets = recall_tensors(vocab, distances, sequence_length(config), seed + stage)
         offset = stage * steps_per_stage
-        with one_thread():
+        with torch_threads(1):
             part = train(
                 net,
                 inputs,
