@@ -149,12 +149,14 @@ print(json.dumps({{"peak_rss_mb_after_each": peaks}}))
 
 
 def memory(cache: str) -> dict:
-    """Peak RSS of one process that runs every page once, and its growth over ten custom corpora."""
+    """Peak RSS of one process that runs every page once (weights on disk, and from an empty cache),
+    and its peak after each of ten custom corpora."""
     out: dict[str, object] = {}
-    try:
-        out["rss_mb"] = round(harness.run_child(RSS_CHILD.format(cache=cache))["rss_mb"], 1)
-    except Exception as exc:
-        out["rss_mb"] = f"error: {exc}"
+    for key, folder in (("rss_mb", cache), ("rss_cold_cache_mb", tempfile.mkdtemp(prefix="lab-bench-cold-"))):
+        try:
+            out[key] = round(harness.run_child(RSS_CHILD.format(cache=folder))["rss_mb"], 1)
+        except Exception as exc:
+            out[key] = f"error: {exc}"
     try:
         peaks = harness.run_child(CUSTOM_CORPORA_CHILD.format(cache=cache), timeout=1800)["peak_rss_mb_after_each"]
         out["custom_corpora_rss_mb"] = [round(p, 1) for p in peaks]
@@ -194,8 +196,9 @@ def goals(results: dict) -> list[tuple[str, str, bool | None]]:
         rows.append((f"{page} rerun ≤ 100 ms", f"{ms} ms" if num(ms) else str(ms)[:60], num(ms) and ms <= 100))
     worst = max(results["predict_ms"].values())
     rows.append(("canvas → prediction + maps ≤ 50 ms", f"{worst:.1f} ms", worst <= 50))
-    rss = results.get("rss_mb")
-    rows.append(("RSS ≤ 800 MB", f"{rss} MB", num(rss) and rss <= 800))
+    rss, cold = results.get("rss_mb"), results.get("rss_cold_cache_mb")
+    rows.append(("RSS ≤ 800 MB (every page, weights on disk)", f"{rss} MB", num(rss) and rss <= 800))
+    rows.append(("RSS ≤ 800 MB (every page, empty cache)", f"{cold} MB", num(cold) and cold <= 800))
     peaks = results.get("custom_corpora_rss_mb")
     if isinstance(peaks, list) and peaks:
         growth = peaks[-1] - peaks[len(peaks) // 2]
