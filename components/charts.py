@@ -104,29 +104,45 @@ def image_chart(
 
 
 def probability_chart(
-    probs: Mapping[str, float], *, title: str = "", top_k: int | None = None, width: int = 260
-) -> alt.Chart:
-    """Horizontal probability bars, the most likely class in the accent colour."""
-    items = sorted(probs.items(), key=lambda kv: kv[1], reverse=True)
-    if top_k is not None:
-        items = items[:top_k]
-    df = pd.DataFrame(items, columns=["label", "probability"])
-    df["top"] = df["probability"] >= df["probability"].max()
-    bars = (
-        alt.Chart(df)
-        .mark_bar()
-        .encode(
-            x=alt.X("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title=None),
-            y=alt.Y("label:N", sort=None, title=None),
-            color=alt.condition(alt.datum.top, alt.value(ACCENT), alt.value(PRIMARY)),
-            tooltip=["label", alt.Tooltip("probability:Q", format=".1%")],
-        )
-    )
-    text = bars.mark_text(align="left", dx=3, fontSize=FONT_SIZE).encode(
-        text=alt.Text("probability:Q", format=".0%"), color=alt.value("black")
-    )
-    # A step height (not a fixed one) keeps every bar readable however Streamlit sizes the chart.
-    return (bars + text).properties(width=width, height=alt.Step(22), title=title)
+    probs: Mapping[str, float] | Sequence[tuple[str, float]],
+    *,
+    title: str = "",
+    width: int = 260,
+    step: int = 24,
+) -> dict:
+    """Horizontal probability bars, the most likely label in the accent colour, as a Vega-Lite dict.
+
+    Takes a class → probability mapping (bars in its order) or (word, p) pairs. Each bar gets a fixed
+    step so three classes stay readable, and a plain dict costs well under a millisecond where an Altair
+    build costs about 20 ms: the pages draw several of these on every new input.
+    """
+    items = list(probs.items()) if isinstance(probs, Mapping) else list(probs)
+    best = max((float(p) for _, p in items), default=0.0)
+    rows = [{"label": str(k), "probability": round(float(p), 4), "top": float(p) >= best} for k, p in items]
+    percent = {"field": "probability", "type": "quantitative"}
+    return {
+        "title": title,
+        "data": {"values": rows},
+        "width": width,
+        "height": {"step": step},
+        "encoding": {
+            "y": {"field": "label", "type": "nominal", "sort": None, "title": None, "axis": {"labelFontSize": 13}},
+            "x": {**percent, "scale": {"domain": [0, 1]}, "axis": {"format": "%"}, "title": None},
+        },
+        "layer": [
+            {
+                "mark": "bar",
+                "encoding": {
+                    "color": {"condition": {"test": "datum.top", "value": ACCENT}, "value": PRIMARY},
+                    "tooltip": [{"field": "label"}, {**percent, "format": ".1%"}],
+                },
+            },
+            {
+                "mark": {"type": "text", "align": "left", "dx": 3, "fontSize": FONT_SIZE},
+                "encoding": {"text": {**percent, "format": ".0%"}, "color": {"value": "black"}},
+            },
+        ],
+    }
 
 
 def curves_chart(
@@ -441,7 +457,6 @@ def error_bars_chart(errors: Mapping[str, float], *, title: str = "", fmt: str =
     return (bars + text).properties(width="container", height=40 * len(df) + 60, title=title)
 
 
-
 # --- kernels (convolution playground) ----------------------------------------
 # The interactive grids below are written as plain Vega-Lite dicts, not Altair: building and validating
 # five Altair heatmaps costs ~150 ms, far too slow for a slider that moves a window; a dict costs ~1 ms.
@@ -467,9 +482,7 @@ def _heatmap_view(
     finite = values[np.isfinite(values)]
     lo, hi = domain if domain is not None else ((finite.min(), finite.max()) if finite.size else (0.0, 1.0))
     lo, hi = (float(lo) - 1.0, float(hi) + 1.0) if lo == hi else (float(lo), float(hi))
-    records = [
-        {"r": r, "c": c, "v": float(v) if np.isfinite(v) else None} for (r, c), v in np.ndenumerate(values)
-    ]
+    records = [{"r": r, "c": c, "v": float(v) if np.isfinite(v) else None} for (r, c), v in np.ndenumerate(values)]
     x = {"field": "c", "type": "ordinal", "axis": None, "scale": {"domain": list(range(cols))}}
     y = {"field": "r", "type": "ordinal", "axis": None, "scale": {"domain": list(range(rows))}}
     valid = {"filter": "isValid(datum.v)"}
@@ -642,40 +655,6 @@ def png_bytes(image: np.ndarray, *, box: int | None = None) -> bytes:
     buffer = io.BytesIO()
     pil.save(buffer, format="PNG")
     return buffer.getvalue()
-
-
-def class_probability_chart(probs: Mapping[str, float], *, title: str = "") -> dict:
-    """Probability bars for every class in a fixed order, the top class in the accent colour (a Vega-Lite dict).
-
-    Unlike ``probability_chart`` each bar gets a fixed step, so three classes stay readable, and a plain dict
-    costs no Altair build on every new drawing.
-    """
-    top = max(probs.values()) if probs else 0.0
-    rows = [{"label": k, "probability": round(float(v), 4), "top": float(v) >= top} for k, v in probs.items()]
-    percent = {"field": "probability", "type": "quantitative"}
-    return {
-        "title": title,
-        "data": {"values": rows},
-        "width": 260,
-        "height": {"step": 24},
-        "encoding": {
-            "y": {"field": "label", "type": "nominal", "sort": None, "title": None, "axis": {"labelFontSize": 13}},
-            "x": {**percent, "scale": {"domain": [0, 1]}, "axis": {"format": "%"}, "title": None},
-        },
-        "layer": [
-            {
-                "mark": "bar",
-                "encoding": {
-                    "color": {"condition": {"test": "datum.top", "value": ACCENT}, "value": PRIMARY},
-                    "tooltip": [{"field": "label"}, {**percent, "format": ".1%"}],
-                },
-            },
-            {
-                "mark": {"type": "text", "align": "left", "dx": 3, "fontSize": FONT_SIZE},
-                "encoding": {"text": {**percent, "format": ".0%"}, "color": {"value": "black"}},
-            },
-        ],
-    }
 
 
 def transform_probe_chart(
@@ -899,37 +878,3 @@ def unrolled_graph_dot(tokens: Sequence[str], predictions: Sequence[tuple[str, f
     lines.append("{rank=same; " + " ".join(f"h{t};" for t in range(1, len(tokens) + 1)) + "}")
     lines.append("}")
     return "\n".join(lines)
-
-
-def top_words_chart(top: Sequence[tuple[str, float]], *, title: str = "", width: int = 170) -> dict:
-    """Top-k next-word bars as a Vega-Lite dict, drawn like ``probability_chart`` (most likely word in the accent).
-
-    A plain dict costs well under a millisecond, against about 20 ms for an Altair build: the Predict tab
-    draws four of these on every new prompt.
-    """
-    best = max((p for _, p in top), default=0.0)
-    rows = [{"label": w, "probability": round(float(p), 4), "top": float(p) >= best} for w, p in top]
-    percent = {"field": "probability", "type": "quantitative"}
-    return {
-        "title": title,
-        "data": {"values": rows},
-        "width": width,
-        "height": {"step": 22},
-        "encoding": {
-            "y": {"field": "label", "type": "nominal", "sort": None, "title": None},
-            "x": {**percent, "scale": {"domain": [0, 1]}, "axis": {"format": "%"}, "title": None},
-        },
-        "layer": [
-            {
-                "mark": "bar",
-                "encoding": {
-                    "color": {"condition": {"test": "datum.top", "value": ACCENT}, "value": PRIMARY},
-                    "tooltip": [{"field": "label"}, {**percent, "format": ".1%"}],
-                },
-            },
-            {
-                "mark": {"type": "text", "align": "left", "dx": 3, "fontSize": FONT_SIZE},
-                "encoding": {"text": {**percent, "format": ".0%"}, "color": {"value": "black"}},
-            },
-        ],
-    }

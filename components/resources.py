@@ -7,6 +7,8 @@ time. Training shows a progress bar in the session that triggered it.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import logging
 import threading
 import time
@@ -14,9 +16,25 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import numpy as np
+import pandas as pd
+import pyarrow as pa
 import streamlit as st
+from PIL import Image
+from sklearn.datasets import load_digits as _load_digits
+from sklearn.datasets import load_sample_images as _load_sample_images
 
+from components import charts as _charts
+from models import autoencoder as _autoencoder
+from models import cnn as _cnn
+from models import convolution as _convolution
+from models import corpus as _corpus
+from models import digits as _digits
+from models import language as _language
+from models import long_dependency as _longdep
+from models import pca as _pca
 from models import store
+from models import tabular as _tabular
 from models.training import OnStep
 
 T = TypeVar("T")
@@ -152,6 +170,36 @@ def clear_models() -> int:
     return store.clear()
 
 
+CHART_SPECS_MAX = 512  # chart specs kept in memory at once (each a few kB)
+
+
+def _arrow_bytes(records: list[dict]) -> bytes | list[dict]:
+    """A dataset as Arrow IPC bytes, the form Streamlit sends it in (unchanged if Arrow cannot type it)."""
+    try:
+        table = pa.Table.from_pylist(records)
+    except (pa.ArrowException, TypeError, ValueError):
+        return records
+    sink = pa.BufferOutputStream()
+    with pa.RecordBatchStreamWriter(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+@st.cache_data(show_spinner=False, max_entries=CHART_SPECS_MAX)
+def get_chart_spec(builder: str, *args: Any, **kwargs: Any) -> dict:
+    """The Vega-Lite spec of ``charts.<builder>(*args, **kwargs)``, built once per distinct input.
+
+    Building, validating and serialising an Altair chart costs 10–40 ms, so a page with many charts reruns
+    in well under 100 ms only if unchanged charts are not rebuilt. Datasets are stored as Arrow bytes, so
+    Streamlit does not convert them again either. Show the result with ``st.vega_lite_chart``.
+    """
+    chart = getattr(_charts, builder)(*args, **kwargs)
+    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    if "datasets" in spec:
+        spec["datasets"] = {name: _arrow_bytes(rows) for name, rows in spec["datasets"].items()}
+    return spec
+
+
 # ---------------------------------------------------------------------------
 # Default models, listed on the Home page: name -> (what it is, page that uses it).
 # Each page section below adds its own entries.
@@ -160,29 +208,13 @@ DEFAULT_MODELS: dict[str, tuple[str, str]] = {}
 
 
 # --- dimensionality (PCA and autoencoder) ------------------------------------
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
 
-from components import charts as _charts  # noqa: E402
-from models import autoencoder as _autoencoder  # noqa: E402
-from models import pca as _pca  # noqa: E402
-from models import tabular as _tabular  # noqa: E402
 
 DEFAULT_MODELS["autoencoder"] = ("Digits autoencoder 64→64→2→64→64 (ReLU, sigmoid)", "Dimensionality reduction")
 DEFAULT_MODELS["linear_autoencoder"] = ("Linear digits autoencoder 64→2→64 (no ReLU)", "Dimensionality reduction")
 AUTOENCODER_VERSION = 1  # bump when the autoencoder's architecture or training changes
 PREPROCESSING_KS = (1, 2, 3, 5, 8, 12, 16, 20, 30, 40, 64)  # k grid for logistic regression after PCA
 SCATTER_MAX_POINTS = 1000  # scatters show at most this many (seeded) points
-
-
-@st.cache_data(show_spinner=False, max_entries=128)
-def get_chart_spec(builder: str, *args: Any, **kwargs: Any) -> dict:
-    """The Vega-Lite spec of ``charts.<builder>(*args, **kwargs)``, built once per distinct input.
-
-    Building and validating an Altair chart costs 10–40 ms, so a page with many charts reruns in well
-    under 100 ms only if unchanged charts are not rebuilt; show the result with ``st.vega_lite_chart``.
-    """
-    return getattr(_charts, builder)(*args, **kwargs).to_dict()
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -348,20 +380,11 @@ def get_latent_views(
 
 
 # --- kernels (convolution playground) ----------------------------------------
-import io  # noqa: E402
 
-import pyarrow as pa  # noqa: E402
-from PIL import Image  # noqa: E402
-from sklearn.datasets import load_digits as _load_digits  # noqa: E402
-from sklearn.datasets import load_sample_images as _load_sample_images  # noqa: E402
-
-from components import charts as _kernels_charts  # noqa: E402
-from models import convolution as _convolution  # noqa: E402
 
 KERNELS_SAMPLE_PHOTOS = ("china.jpg", "flower.jpg")  # sklearn's bundled photos
 KERNELS_MAX_UPLOADS = 8  # decoded uploads kept in memory at once
 KERNELS_MAX_RESULTS = 64  # filtered images kept in memory at once
-KERNELS_MAX_CHARTS = 512  # chart specs kept in memory at once (each a few kB)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -416,29 +439,7 @@ def get_display_png(key: tuple, _image: np.ndarray, width: int) -> bytes:
     return buffer.getvalue()
 
 
-def _arrow_bytes(records: list[dict]) -> bytes:
-    table = pa.Table.from_pylist(records)
-    sink = pa.BufferOutputStream()
-    with pa.RecordBatchStreamWriter(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue().to_pybytes()
-
-
-@st.cache_data(show_spinner=False, max_entries=KERNELS_MAX_CHARTS)
-def get_kernels_chart(builder: str, *args, **kwargs) -> dict:
-    """A chart builder's Vega-Lite spec for ``st.vega_lite_chart``, with its datasets already in Arrow form.
-
-    Cached because building, validating and serialising an Altair chart costs ~40 ms on every rerun.
-    """
-    spec = getattr(_kernels_charts, builder)(*args, **kwargs).to_dict()
-    spec["datasets"] = {name: _arrow_bytes(rows) for name, rows in spec.get("datasets", {}).items()}
-    return spec
-
-
-
 # --- draw (CNN classifiers) --------------------------------------------------
-from models import cnn as _cnn  # noqa: E402
-from models import digits as _digits  # noqa: E402
 
 DEFAULT_MODELS["xo"] = ("X / O / other CNN, 3 conv layers (8, 16, 32 channels)", "Draw and classify")
 DEFAULT_MODELS["digits"] = ("Digits 0–9 CNN on load_digits + synthetic strokes, 3 conv layers", "Draw and classify")
@@ -527,12 +528,7 @@ def get_svc_baseline() -> float:
     return _digits.svc_baseline_accuracy()
 
 
-
-
 # --- next word (language models) ---------------------------------------------
-from models import corpus as _corpus  # noqa: E402
-from models import language as _language  # noqa: E402
-from models import long_dependency as _longdep  # noqa: E402
 
 LANGUAGE_VERSION = 1  # bump when the language models' tokenizer, architecture or training changes
 LANGUAGE_LABELS = {
@@ -550,18 +546,9 @@ DEFAULT_MODELS["longdep_lstm"] = ("LSTM on the long-dependency recall task", "Ne
 CUSTOM_TEXT_MAX_BYTES = 200_000  # a pasted or uploaded text is refused above this size
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
-def get_next_word_chart(builder: str, *args: Any, **kwargs: Any) -> dict:
-    """The Vega-Lite dict of ``charts.<builder>(...)``, built once per input (Altair builds cost 10-40 ms)."""
-    from components import charts
-
-    return getattr(charts, builder)(*args, **kwargs).to_dict()
-
-
 @st.cache_resource(show_spinner=False)
 def get_corpus() -> tuple[str, str]:
     """The bundled corpus text and a short fingerprint of it (so an edited corpus retrains the models)."""
-    import hashlib
 
     text = _corpus.read_corpus()
     return text, hashlib.sha1(text.encode()).hexdigest()[:12]
@@ -588,7 +575,6 @@ def get_language_models() -> dict[str, _language.LanguageModel]:
 
 def get_custom_language_models(text: str) -> dict[str, _language.LanguageModel]:
     """The four models trained on a student's own text (per-user bounded cache, never saved)."""
-    import hashlib
 
     digest = hashlib.sha1(text.encode()).hexdigest()[:16]
     return {

@@ -80,7 +80,7 @@ with answer:
         st.caption(
             f"{probs[best]:.0%} sure. The softmax turns the last layer's scores into probabilities that sum to 1."
         )
-        st.vega_lite_chart(charts.class_probability_chart(probs, title="Class probabilities"), width="stretch")
+        st.vega_lite_chart(charts.probability_chart(probs, title="Class probabilities"), width="stretch")
 
 if probs is None:
     lesson.what_to_notice(

@@ -24,7 +24,7 @@ def chart(builder: str, *args, **kwargs) -> None:
     if builder in ("heatmap_grid_chart", "coverage_chart", "parameter_count_chart"):  # plain dicts: cheap to build
         st.vega_lite_chart(getattr(charts, builder)(*args, **kwargs), width="content")
     else:
-        st.vega_lite_chart(resources.get_kernels_chart(builder, *args, **kwargs), width="content")
+        st.vega_lite_chart(resources.get_chart_spec(builder, *args, **kwargs), width="content")
 
 
 def choose_image() -> tuple[tuple, np.ndarray]:

@@ -27,7 +27,7 @@ EXPLODING = language.ExplodingConfig()  # the settings of the exploding-gradient
 
 def show_chart(builder: str, *args, display: str = "content", **kwargs) -> None:
     """Draw ``charts.<builder>(...)``, built once per input through the cache layer; ``display`` is its width."""
-    st.vega_lite_chart(resources.get_next_word_chart(builder, *args, **kwargs), width=display)
+    st.vega_lite_chart(resources.get_chart_spec(builder, *args, **kwargs), width=display)
 
 
 lesson.page_intro(
@@ -136,7 +136,8 @@ with tabs[0]:
         predictions = resources.get_next_word_predictions(source_key, prompt, 5, models)
         for column, (kind, top) in zip(st.columns(4), predictions.items(), strict=True):
             with column:
-                st.vega_lite_chart(charts.top_words_chart(top, title=LABELS[kind], width=180), width="content")
+                spec = charts.probability_chart(top, title=LABELS[kind], width=180, step=22)
+                st.vega_lite_chart(spec, width="content")
         st.subheader("Continue the prompt")
         left, right = st.columns(2)
         n_words = left.slider("Words to add", 1, 30, 12, key="next_word_n")
@@ -206,7 +207,8 @@ with tabs[1]:
             strict=True,
         ):
             with col:
-                st.vega_lite_chart(charts.top_words_chart(preds[kind], title=title), width="content")
+                spec = charts.probability_chart(preds[kind], title=title, width=170, step=22)
+                st.vega_lite_chart(spec, width="content")
         same = [w for w, _ in original["bow"]] == [w for w, _ in mixed["bow"]] and np.allclose(
             [p for _, p in original["bow"]], [p for _, p in mixed["bow"]], rtol=0, atol=1e-9
         )
