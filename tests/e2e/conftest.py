@@ -29,12 +29,12 @@ CHROMIUM_FLAGS = [
     "--disable-quic",
     "--disable-sync",
 ]
-PAGES = {  # url path -> a heading that proves the page rendered
+PAGES: dict[str, str] = {  # url path -> the title that proves the page rendered
     "": "Deep Learning Lab",
-    "dimensionality": None,
-    "kernels": None,
-    "draw": None,
-    "next_word": None,
+    "dimensionality": "Dimensionality reduction",
+    "kernels": "Kernel playground",
+    "draw": "Draw and classify",
+    "next_word": "Next word",
 }
 STARTUP_SECONDS = 60
 RUN_TIMEOUT_MS = 180_000  # a page's first visit may train its models

@@ -12,9 +12,7 @@ def test_page_opens_without_exception(page, app_server, path):
     goto(page, app_server, path)
     assert_no_exception(page, app_server)
     assert page.locator('[data-testid="stSidebarNav"]').count() == 1
-    heading = PAGES[path]
-    if heading:
-        assert page.get_by_role("heading", name=heading).first.is_visible()
+    assert page.get_by_role("heading", name=PAGES[path]).first.is_visible()
     screenshot(page, path or "home")
 
 
