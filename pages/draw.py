@@ -110,7 +110,7 @@ if task == "digits":
     cols[3].caption("4. count ink in 4×4 blocks → 8×8 grid of 0–16, like `load_digits`")
 else:
     cols[2].vega_lite_chart(charts.input_grid_chart(steps.grid, cell=6), width="content")
-    cols[2].caption("3. fitted into 20×20 inside a 24×24 grid: the numbers the CNN reads (hover for values)")
+    cols[2].caption("3\\. fitted into 20×20 inside a 24×24 grid: the numbers the CNN reads (hover for values)")
     cols[3].markdown(
         "The position and size of your drawing are gone after the crop. What is left, the network must cope "
         "with: rotation, slant, wobble and pen width."

@@ -136,7 +136,7 @@ with tabs[0]:
         predictions = resources.get_next_word_predictions(source_key, prompt, 5, models)
         for column, (kind, top) in zip(st.columns(4), predictions.items(), strict=True):
             with column:
-                spec = charts.probability_chart(top, title=LABELS[kind], width=180, step=22)
+                spec = charts.probability_chart(top, title=LABELS[kind], width=200, step=22)
                 st.vega_lite_chart(spec, width="content")
         st.subheader("Continue the prompt")
         left, right = st.columns(2)
