@@ -51,8 +51,8 @@ LEXICON: dict[str, tuple[float, float, float, float]] = {
 TEXT_DETECTORS: dict[str, tuple[np.ndarray, float]] = {
     "positive word": (np.array([[1.0], [-1.0], [0.0], [0.0]]), 0.0),
     "negative word": (np.array([[-1.0], [1.0], [0.0], [0.0]]), 0.0),
-    "negated positive (not good)": (np.array([[0.0, 1.0], [0.0, 0.0], [1.0, 0.0], [0.0, 0.0]]), -1.0),
-    "intensified negative (very bad)": (np.array([[0.0, 0.0], [0.0, 1.0], [0.0, 0.0], [1.0, 0.0]]), -1.0),
+    "not + positive": (np.array([[0.0, 1.0], [0.0, 0.0], [1.0, 0.0], [0.0, 0.0]]), -1.0),
+    "very + negative": (np.array([[0.0, 0.0], [0.0, 1.0], [0.0, 0.0], [1.0, 0.0]]), -1.0),
 }
 MAX_WORDS = 60  # a sentence longer than this is cut: the lesson needs a readable feature map
 
@@ -97,12 +97,7 @@ def classify_sentence(sentence: str) -> TextVerdict:
     maps = {name: np.maximum(conv1d_text(matrix, k) + bias, 0.0) for name, (k, bias) in TEXT_DETECTORS.items()}
     pooled = {name: float(m.max()) if m.size else 0.0 for name, m in maps.items()}
     # A negated positive cancels a positive word; an intensified negative counts twice.
-    score = (
-        pooled["positive word"]
-        - 2 * pooled["negated positive (not good)"]
-        - pooled["negative word"]
-        - pooled["intensified negative (very bad)"]
-    )
+    score = pooled["positive word"] - 2 * pooled["not + positive"] - pooled["negative word"] - pooled["very + negative"]
     label = "positive" if score > 0 else "negative" if score < 0 else "neutral"
     return TextVerdict(words, maps, pooled, score, label)
 

@@ -482,7 +482,8 @@ with text_col:
         )
         pooled = ", ".join(f"{name} **{value:.0f}**" for name, value in verdict.pooled.items())
         st.markdown(f"Max-pooling over time keeps one number per detector: {pooled}.")
-        st.metric("Verdict", verdict.label, f"score {verdict.score:+.0f}", delta_color="off")
+        st.metric("Verdict", verdict.label)
+        st.caption(f"Evidence score {verdict.score:+.0f}: positives minus negatives; a negated positive counts twice.")
 with sound_col:
     st.subheader("Sound: a 2-D convolution over a spectrogram")
     sound = st.selectbox("Sound", applications.SOUNDS, key="kernels_sound")
