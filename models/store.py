@@ -96,6 +96,7 @@ def load(name: str, config: Any, version: int) -> dict | None:
     """The saved payload, or None when missing, corrupt or of another version."""
     path = weights_path(name, config, version)
     if not path.exists():
+        _drop_other_versions(name, version)
         return None
     try:
         blob = torch.load(path, map_location="cpu", weights_only=True)
@@ -106,6 +107,17 @@ def load(name: str, config: Any, version: int) -> dict | None:
     except Exception as exc:  # any unreadable file means: retrain
         logger.warning("Ignoring unreadable weights %s (%s); the model will be retrained.", path.name, exc)
         return None
+
+
+def _drop_other_versions(name: str, version: int) -> None:
+    """Remove weights that an older (or newer) model version of ``name`` left behind, with a warning."""
+    for old in cache_dir().glob(f"{name}-v*.pt"):
+        stem_version = old.stem[len(name) + 2 :].split("-")[0]
+        if stem_version.isdigit() and int(stem_version) != version:
+            logger.warning("Weights %s are from model version %s, not %s; the model will be retrained.",
+                           old.name, stem_version, version)  # fmt: skip
+            old.unlink(missing_ok=True)
+            old.with_suffix(".json").unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)

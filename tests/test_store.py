@@ -101,3 +101,12 @@ def test_clear_removes_everything(cache):
     store.save("b", None, 1, {"w": torch.ones(1)})
     assert store.clear() == 2
     assert store.list_cached() == []
+
+
+def test_weights_of_another_model_version_are_dropped_with_a_warning(cache, caplog):
+    store.save("tiny", TinyConfig(), 1, {"w": torch.zeros(1)})
+    store.save("tiny_other", TinyConfig(), 1, {"w": torch.zeros(1)})  # another model: left alone
+    with caplog.at_level(logging.WARNING, logger="lab.store"):
+        assert store.load("tiny", TinyConfig(), 2) is None
+    assert "version 1, not 2" in caplog.text and "retrained" in caplog.text
+    assert [m.name for m in store.list_cached()] == ["tiny_other"]
