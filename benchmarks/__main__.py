@@ -117,7 +117,7 @@ def page_reruns() -> dict[str, float]:
 
 
 RSS_CHILD = """
-import json, os, resource, tempfile
+import json, os
 os.environ["LAB_CACHE_DIR"] = {cache!r}
 from benchmarks.__main__ import INTERACTIONS
 from benchmarks.harness import timed_page
@@ -127,11 +127,11 @@ for page, interact in INTERACTIONS.items():
     at = timed_page(page).run()
     interact(at, 0)
     at.run()
-print(json.dumps({{"rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+print(json.dumps({{"rss_mb": peak_rss_mb()}}))
 """
 
 CUSTOM_CORPORA_CHILD = """
-import json, os, resource
+import json, os
 os.environ["LAB_CACHE_DIR"] = {cache!r}
 from streamlit.testing.v1 import AppTest
 from models.corpus import read_corpus
@@ -143,7 +143,7 @@ for i in range(10):
     at.text_area(key="next_word_own_text").input(text).run()
     at.button(key="next_word_train_own").click().run()
     assert not at.exception, at.exception
-    peaks.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    peaks.append(peak_rss_mb())
 print(json.dumps({{"peak_rss_mb_after_each": peaks}}))
 """
 

@@ -70,11 +70,26 @@ def median_ms(fn: Callable[[], object], runs: int = 21, warmup: int = 3) -> floa
     return statistics.median(times)
 
 
+PEAK_RSS_MB = """
+def peak_rss_mb():
+    # VmHWM belongs to this process's own address space; ru_maxrss would also count the parent
+    # that forked us, because Linux keeps it across exec.
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+"""
+
+
 def run_child(code: str, timeout: float = 900) -> dict:
     """Run Python ``code`` in a fresh interpreter; it must print one JSON object on its last line."""
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False
-    )
+    command = [sys.executable, "-c", PEAK_RSS_MB + code]
+    out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
     if out.returncode != 0:
         raise RuntimeError(f"child failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
