@@ -199,85 +199,121 @@ def image_data_url(image: np.ndarray, *, domain: tuple[float, float] = (0.0, 1.0
 
 def projection_chart(
     points: np.ndarray, projected: np.ndarray, angle_deg: float, pc1_deg: float, *, size: int = SCATTER_SIZE
-) -> alt.Chart:
-    """A 2-D cloud, its projections onto the chosen direction (with the error segments), and PC1 dashed."""
+) -> dict:
+    """A 2-D cloud, its projections onto the chosen direction (with the error segments), and PC1 dashed.
+
+    A plain Vega-Lite dict: it is rebuilt for every new angle, and an Altair build would cost ~40 ms.
+    """
     centre = points.mean(axis=0)
     reach = float(np.abs(points - centre).max()) * 1.1
     domain = [-reach, reach]
-
-    def line(deg: float, name: str) -> pd.DataFrame:
-        u = np.array([np.cos(np.deg2rad(deg)), np.sin(np.deg2rad(deg))])
-        ends = np.array([-reach * 1.5 * u, reach * 1.5 * u])
-        return pd.DataFrame({"x": ends[:, 0], "y": ends[:, 1], "line": name})
-
-    df = pd.DataFrame(
-        {
-            "x": points[:, 0] - centre[0],
-            "y": points[:, 1] - centre[1],
-            "px": projected[:, 0] - centre[0],
-            "py": projected[:, 1] - centre[1],
-        }
-    )
-    x = alt.X("x:Q", scale=alt.Scale(domain=domain, clamp=True), title="feature 1 (centred)")
-    y = alt.Y("y:Q", scale=alt.Scale(domain=domain, clamp=True), title="feature 2 (centred)")
-    lines = pd.concat([line(angle_deg, "your direction"), line(pc1_deg, "PC1")])
-    base = alt.Chart(df)
-    layers = [
-        base.mark_rule(color=MUTED, strokeWidth=0.8).encode(x=x, y=y, x2="px:Q", y2="py:Q"),
-        base.mark_circle(size=22, color=PRIMARY, opacity=0.7).encode(x=x, y=y),
-        alt.Chart(lines)
-        .mark_line(clip=True)
-        .encode(
-            x=alt.X("x:Q", scale=alt.Scale(domain=domain)),
-            y=alt.Y("y:Q", scale=alt.Scale(domain=domain)),
-            color=alt.Color(
-                "line:N",
-                scale=alt.Scale(domain=["your direction", "PC1"], range=["black", ACCENT]),
-                legend=alt.Legend(title=None, orient="top"),
-            ),
-            strokeDash=alt.StrokeDash(
-                "line:N", scale=alt.Scale(domain=["your direction", "PC1"], range=[[1, 0], [6, 4]]), legend=None
-            ),
-            detail="line:N",
-        ),
-        base.mark_circle(size=16, color="black").encode(x=alt.X("px:Q", scale=alt.Scale(domain=domain)), y="py:Q"),
-    ]
-    return alt.layer(*layers).properties(width=size, height=size)
+    p, q = points - centre, projected - centre
+    cloud = [{"x": x, "y": y, "px": px, "py": py} for (x, y), (px, py) in zip(p.tolist(), q.tolist(), strict=True)]
+    lines = []
+    for deg, name in ((angle_deg, "your direction"), (pc1_deg, "PC1")):
+        u = np.array([np.cos(np.deg2rad(deg)), np.sin(np.deg2rad(deg))]) * reach * 1.5
+        lines += [{"x": -u[0], "y": -u[1], "line": name}, {"x": u[0], "y": u[1], "line": name}]
+    names = ["your direction", "PC1"]
+    scale = {"domain": domain, "clamp": True}
+    x = {"field": "x", "type": "quantitative", "scale": scale, "title": "feature 1 (centred)"}
+    y = {"field": "y", "type": "quantitative", "scale": scale, "title": "feature 2 (centred)"}
+    return {
+        "width": size,
+        "height": size,
+        "layer": [
+            {
+                "data": {"values": cloud},
+                "mark": {"type": "rule", "color": MUTED, "strokeWidth": 0.8},
+                "encoding": {"x": x, "y": y, "x2": {"field": "px"}, "y2": {"field": "py"}},
+            },
+            {
+                "data": {"values": cloud},
+                "mark": {"type": "circle", "size": 22, "color": PRIMARY, "opacity": 0.7},
+                "encoding": {"x": x, "y": y},
+            },
+            {
+                "data": {"values": lines},
+                "mark": {"type": "line", "clip": True},
+                "encoding": {
+                    "x": x,
+                    "y": y,
+                    "color": {
+                        "field": "line",
+                        "type": "nominal",
+                        "scale": {"domain": names, "range": ["black", ACCENT]},
+                        "legend": {"title": None, "orient": "top"},
+                    },
+                    "strokeDash": {
+                        "field": "line",
+                        "type": "nominal",
+                        "scale": {"domain": names, "range": [[1, 0], [6, 4]]},
+                        "legend": None,
+                    },
+                    "detail": {"field": "line", "type": "nominal"},
+                },
+            },
+            {
+                "data": {"values": cloud},
+                "mark": {"type": "circle", "size": 16, "color": "black"},
+                "encoding": {"x": {**x, "field": "px"}, "y": {**y, "field": "py"}},
+            },
+        ],
+    }
 
 
 def variance_by_angle_chart(
     angles: np.ndarray, variances: np.ndarray, angle_deg: float, pc1_deg: float, *, height: int = SCATTER_SIZE + 60
-) -> alt.Chart:
-    """Variance of the projections against the direction's angle, your angle in black and PC1 in the accent."""
-    df = pd.DataFrame({"angle": angles, "variance": variances})
-    curve = (
-        alt.Chart(df)
-        .mark_line(color=PRIMARY)
-        .encode(
-            x=alt.X("angle:Q", title="direction (degrees)", scale=alt.Scale(domain=[0, 180])),
-            y=alt.Y("variance:Q", title="variance of the projections", scale=alt.Scale(zero=True)),
-            tooltip=[alt.Tooltip("angle:Q", format=".0f"), alt.Tooltip("variance:Q", format=".3f")],
-        )
-    )
-    marks = pd.DataFrame({"angle": [angle_deg, pc1_deg], "what": ["your direction", "PC1 (maximum)"]})
-    rules = (
-        alt.Chart(marks)
-        .mark_rule(strokeWidth=2)
-        .encode(
-            x="angle:Q",
-            color=alt.Color(
-                "what:N",
-                scale=alt.Scale(domain=["your direction", "PC1 (maximum)"], range=["black", ACCENT]),
-                legend=alt.Legend(title=None, orient="top"),
-            ),
-            strokeDash=alt.StrokeDash(
-                "what:N",
-                scale=alt.Scale(domain=["your direction", "PC1 (maximum)"], range=[[1, 0], [6, 4]]),
-                legend=None,
-            ),
-        )
-    )
-    return (curve + rules).properties(width="container", height=height)
+) -> dict:
+    """Variance of the projections against the direction's angle, your angle in black and PC1 in the accent.
+
+    A plain Vega-Lite dict, like :func:`projection_chart`, because it changes with every angle.
+    """
+    curve = [{"angle": float(a), "variance": float(v)} for a, v in zip(angles, variances, strict=True)]
+    marks = [{"angle": float(angle_deg), "what": "your direction"}, {"angle": float(pc1_deg), "what": "PC1 (maximum)"}]
+    names = ["your direction", "PC1 (maximum)"]
+    x = {"field": "angle", "type": "quantitative", "title": "direction (degrees)", "scale": {"domain": [0, 180]}}
+    return {
+        "width": "container",
+        "height": height,
+        "layer": [
+            {
+                "data": {"values": curve},
+                "mark": {"type": "line", "color": PRIMARY},
+                "encoding": {
+                    "x": x,
+                    "y": {
+                        "field": "variance",
+                        "type": "quantitative",
+                        "title": "variance of the projections",
+                        "scale": {"zero": True},
+                    },
+                    "tooltip": [
+                        {"field": "angle", "type": "quantitative", "format": ".0f"},
+                        {"field": "variance", "type": "quantitative", "format": ".3f"},
+                    ],
+                },
+            },
+            {
+                "data": {"values": marks},
+                "mark": {"type": "rule", "strokeWidth": 2},
+                "encoding": {
+                    "x": x,
+                    "color": {
+                        "field": "what",
+                        "type": "nominal",
+                        "scale": {"domain": names, "range": ["black", ACCENT]},
+                        "legend": {"title": None, "orient": "top"},
+                    },
+                    "strokeDash": {
+                        "field": "what",
+                        "type": "nominal",
+                        "scale": {"domain": names, "range": [[1, 0], [6, 4]]},
+                        "legend": None,
+                    },
+                },
+            },
+        ],
+    }
 
 
 def loadings_chart(
