@@ -258,8 +258,9 @@ class Dataset:
 def _xo_data(n_train: int, n_test: int, seed: int) -> tuple[np.ndarray, ...]:
     """Generated X/O/other inputs; kept for the next call, because the CNN and its MLP twin train on the same set."""
     train_ink, y_train = shapes.make_shapes(n_train, seed=seed)
-    test_ink, y_test = shapes.make_shapes(n_test, seed=seed + 10_000)
     x_train = np.stack([xo_input(i) for i in train_ink])
+    del train_ink  # the full-size drawings are large: let them go before drawing the test set
+    test_ink, y_test = shapes.make_shapes(n_test, seed=seed + 10_000)
     x_test = np.stack([xo_input(i) for i in test_ink])
     return x_train, y_train, x_test, y_test  # shared between calls: training only reads it
 

@@ -158,16 +158,17 @@ def make_shapes(
     if n_per_class < 1:
         raise ValueError("n_per_class must be at least 1")
     rng = np.random.default_rng(seed)
-    images, labels = [], []
+    # Filled in place: a list of images plus np.stack would hold every image twice (memory peak).
+    images = np.empty((n_per_class * len(SHAPE_LABELS), config.size, config.size), dtype=np.float32)
+    labels = np.repeat(np.arange(len(SHAPE_LABELS), dtype=np.int64), n_per_class)
     for label_index, label in enumerate(SHAPE_LABELS):
         rotation = config.max_rotation if label != "other" else 180.0
-        for _ in range(n_per_class):
+        for i in range(n_per_class):
             extent = rng.uniform(config.min_extent, config.max_extent)
             strokes = place_strokes(shape_strokes(label, rng), rng, config, extent=extent, max_rotation=rotation)
             # A pen much wider than a sixth of the shape turns every shape into a blob.
             max_width = min(config.max_width, extent / 6)
             width = np.exp(rng.uniform(np.log(config.min_width), np.log(max_width)))
-            images.append(render_strokes(strokes, width, config.size))
-            labels.append(label_index)
+            images[label_index * n_per_class + i] = render_strokes(strokes, width, config.size)
     order = rng.permutation(len(labels))
-    return np.stack(images)[order], np.asarray(labels, dtype=np.int64)[order]
+    return images[order], labels[order]
