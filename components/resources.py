@@ -234,29 +234,16 @@ def get_image_tiles(images: np.ndarray, signed: bool = False, size: int = 64) ->
     return _charts.image_tiles(images, signed=signed, size=size)
 
 
-def get_autoencoder() -> _autoencoder.TrainedAutoencoder:
-    """The shared non-linear digits autoencoder with a 2-unit bottleneck."""
-    config = _autoencoder.DEFAULT_CONFIG
+def get_autoencoder(linear: bool = False) -> _autoencoder.TrainedAutoencoder:
+    """The shared digits autoencoder with a 2-unit bottleneck: non-linear, or ``linear`` (no non-linearity)."""
+    config = _autoencoder.LINEAR_CONFIG if linear else _autoencoder.DEFAULT_CONFIG
     return shared_model(
-        "autoencoder",
+        "linear_autoencoder" if linear else "autoencoder",
         config,
         AUTOENCODER_VERSION,
         train=lambda on_step: _autoencoder.train_autoencoder(config, on_step=on_step),
         restore=_autoencoder.TrainedAutoencoder.from_payload,
-        label="the digits autoencoder",
-    )
-
-
-def get_linear_autoencoder() -> _autoencoder.TrainedAutoencoder:
-    """The shared linear digits autoencoder (same bottleneck, no non-linearity)."""
-    config = _autoencoder.LINEAR_CONFIG
-    return shared_model(
-        "linear_autoencoder",
-        config,
-        AUTOENCODER_VERSION,
-        train=lambda on_step: _autoencoder.train_autoencoder(config, on_step=on_step),
-        restore=_autoencoder.TrainedAutoencoder.from_payload,
-        label="the linear autoencoder",
+        label="the linear autoencoder" if linear else "the digits autoencoder",
     )
 
 

@@ -245,7 +245,7 @@ def as_preprocessing() -> None:
 def autoencoders() -> None:
     """Section 7: the 2-D codes, reconstructions and training curves of the autoencoders beside PCA."""
     model = resources.get_autoencoder()
-    linear = resources.get_linear_autoencoder()
+    linear = resources.get_autoencoder(linear=True)
     views = resources.get_latent_views(model, linear, f"{model.test_mse}-{linear.test_mse}", RECON_SAMPLES)
     left, right = st.columns(2)
     left.vega_lite_chart(spec=views["ae_spec"], width="stretch")
@@ -311,7 +311,7 @@ def concept_checks() -> None:
         "Without a non-linearity the autoencoder can only learn a flat 2-D subspace, and PCA's is already the best "
         "one; gradient descent gets close to it. The ReLU autoencoder can bend, so it does better.",
     ):
-        model, linear = resources.get_autoencoder(), resources.get_linear_autoencoder()
+        model, linear = resources.get_autoencoder(), resources.get_autoencoder(linear=True)
         views = resources.get_latent_views(model, linear, f"{model.test_mse}-{linear.test_mse}", RECON_SAMPLES)
         chart(st, "error_bars_chart", views["errors"])
 
