@@ -18,7 +18,62 @@ SERIES = ["#2e86ab", "#e4572e", "#76b041", "#f3a712", "#8e6c8a", "#17bebb"]  # o
 DIVERGING = "redblue"  # signed values (kernels, ±1 pixels, weights); reversed so positive is red
 SEQUENTIAL = "viridis"  # non-negative magnitudes (feature maps after ReLU, variance)
 CELL = 28  # default pixel size of one heatmap cell
-FONT_SIZE = 11
+FONT_SIZE = 13  # the smallest text any chart draws (axis labels, legends, numbers in cells)
+TITLE_SIZE = 15
+# Applied to every Vega-Lite spec the pages draw (see ``with_readable_text``): a minimum type size, and no
+# truncated legends or titles. Text colours are left to Streamlit's theme, so charts read in light and dark.
+CHART_CONFIG = {
+    "axis": {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE, "labelLimit": 240},
+    "legend": {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE, "labelLimit": 0, "symbolLimit": 0},
+    "header": {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE},
+    "title": {"fontSize": TITLE_SIZE, "limit": 0, "anchor": "start"},
+    "text": {"fontSize": FONT_SIZE},
+}
+# Colour anchors of the schemes drawn with numbers on their cells, low to high, to pick black or white text
+# by the brightness of the cell under it (white on yellow viridis cells cannot be read).
+SCHEME_ANCHORS = {
+    "viridis": ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58",
+                "#b5de2b", "#fde725"],
+    "redblue": ["#67001f", "#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7", "#d1e5f0", "#92c5de",
+                "#4393c3", "#2166ac", "#053061"],
+    "blues": ["#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"],
+    "greys": ["#ffffff", "#f0f0f0", "#d9d9d9", "#bdbdbd", "#969696", "#737373", "#525252", "#252525", "#000000"],
+    "gray": ["#000000", "#ffffff"],  # heatmap_chart(gray=True): 0 is black
+}  # fmt: skip
+DARK_TEXT, LIGHT_TEXT = "#111111", "#ffffff"
+
+
+def _luminance(hex_colours: Sequence[str]) -> np.ndarray:
+    """Relative luminance (WCAG) of ``#rrggbb`` colours."""
+    rgb = np.array([[int(h[i : i + 2], 16) for i in (1, 3, 5)] for h in hex_colours], dtype=float) / 255
+    linear = np.where(rgb <= 0.03928, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    return linear @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def text_colours(
+    values: np.ndarray, scheme: str, domain: tuple[float, float], *, reverse: bool = False
+) -> list[str | None]:
+    """Black or white for a number printed on each cell, whichever reads on the cell's colour (None for NaN)."""
+    values = np.asarray(values, dtype=float).ravel()
+    anchors = _luminance(SCHEME_ANCHORS.get(scheme, SCHEME_ANCHORS["viridis"]))
+    if reverse:
+        anchors = anchors[::-1]
+    lo, hi = domain
+    t = np.clip((values - lo) / ((hi - lo) or 1.0), 0, 1) * (len(anchors) - 1)
+    shade = np.interp(t, np.arange(len(anchors)), anchors)
+    # Black text on a cell brighter than 0.18 contrasts better than white (the two contrast ratios cross there).
+    return [
+        None if not np.isfinite(v) else (DARK_TEXT if s > 0.18 else LIGHT_TEXT)
+        for v, s in zip(values, shade, strict=True)
+    ]
+
+
+def with_readable_text(spec: dict) -> dict:
+    """``spec`` with the lab's minimum type sizes merged under its own ``config`` (the spec's own values win)."""
+    config = {key: dict(value) for key, value in CHART_CONFIG.items()}
+    for key, value in spec.get("config", {}).items():
+        config[key] = {**config.get(key, {}), **value} if isinstance(value, dict) else value
+    return {**spec, "config": config}
 
 
 def heatmap_chart(
@@ -61,6 +116,8 @@ def heatmap_chart(
     lo, hi = domain if domain is not None else ((finite.min(), finite.max()) if finite.size else (0.0, 1.0))
     if lo == hi:
         lo, hi = lo - 1.0, hi + 1.0
+    if annotate:
+        df["ink"] = text_colours(values, "gray" if gray else scheme, (lo, hi), reverse=scheme == DIVERGING and not gray)
     if gray:
         scale = alt.Scale(range=["black", "white"], domain=[lo, hi])
     else:
@@ -77,15 +134,9 @@ def heatmap_chart(
         )
     ]
     if annotate:
-        mid = (lo + hi) / 2
         layers.append(
             base.mark_text(fontSize=FONT_SIZE).encode(
-                text=alt.Text("value:Q", format=fmt),
-                color=alt.condition(
-                    alt.datum.value > mid if gray else abs(alt.datum.value - mid) < (hi - lo) / 4,
-                    alt.value("black"),
-                    alt.value("white"),
-                ),
+                text=alt.Text("value:Q", format=fmt), color=alt.Color("ink:N", scale=None, legend=None)
             )
         )
     if highlight:
@@ -107,18 +158,26 @@ def probability_chart(
     probs: Mapping[str, float] | Sequence[tuple[str, float]],
     *,
     title: str = "",
-    width: int = 260,
-    step: int = 24,
+    width: int = 360,
+    step: int = 26,
 ) -> dict:
-    """Horizontal probability bars, the most likely label in the accent colour, as a Vega-Lite dict.
+    """Horizontal probability bars, largest first, each with its value, the top one in the accent colour.
 
-    Takes a class → probability mapping (bars in its order) or (word, p) pairs. Each bar gets a fixed
-    step so three classes stay readable, and a plain dict costs well under a millisecond where an Altair
-    build costs about 20 ms: the pages draw several of these on every new input.
+    Takes a class → probability mapping or (word, p) pairs, in any order. The label order is given to the
+    scale explicitly: with ``sort: null`` Vega keeps the order it first saw when the chart's data is updated
+    in place, so bars drawn after a new prompt came out unsorted. The axis ends just past the largest bar
+    (never beyond 100 %), so an 11 % guess is a readable bar, not a stub. A plain dict costs well under a
+    millisecond where an Altair build costs about 20 ms.
     """
-    items = list(probs.items()) if isinstance(probs, Mapping) else list(probs)
-    best = max((float(p) for _, p in items), default=0.0)
-    rows = [{"label": str(k), "probability": round(float(p), 4), "top": float(p) >= best} for k, p in items]
+    items = sorted(((str(k), float(p)) for k, p in (probs.items() if isinstance(probs, Mapping) else probs)),
+                   key=lambda item: -item[1])  # fmt: skip
+    best = items[0][1] if items else 0.0
+    top = 1.0 if best > 0.7 else min(1.0, np.ceil((best + 0.08) * 10) / 10)
+    rows = [
+        {"label": label, "probability": round(p, 4), "top": i == 0, "text": f"{p:.0%}" if p >= 0.095 else f"{p:.1%}"}
+        for i, (label, p) in enumerate(items)
+    ]
+    labels = [row["label"] for row in rows]
     percent = {"field": "probability", "type": "quantitative"}
     return {
         "title": title,
@@ -126,8 +185,8 @@ def probability_chart(
         "width": width,
         "height": {"step": step},
         "encoding": {
-            "y": {"field": "label", "type": "nominal", "sort": None, "title": None, "axis": {"labelFontSize": 13}},
-            "x": {**percent, "scale": {"domain": [0, 1]}, "axis": {"format": "%"}, "title": None},
+            "y": {"field": "label", "type": "nominal", "sort": labels, "scale": {"domain": labels}, "title": None},
+            "x": {**percent, "scale": {"domain": [0, top]}, "axis": {"format": "%", "tickCount": 5}, "title": None},
         },
         "layer": [
             {
@@ -138,8 +197,8 @@ def probability_chart(
                 },
             },
             {
-                "mark": {"type": "text", "align": "left", "dx": 3, "fontSize": FONT_SIZE},
-                "encoding": {"text": {**percent, "format": ".0%"}, "color": {"value": "black"}},
+                "mark": {"type": "text", "align": "left", "dx": 4, "fontSize": FONT_SIZE},
+                "encoding": {"text": {"field": "text"}},
             },
         ],
     }
@@ -487,9 +546,7 @@ def error_bars_chart(errors: Mapping[str, float], *, title: str = "", fmt: str =
             tooltip=["method", alt.Tooltip("error:Q", format=fmt)],
         )
     )
-    text = bars.mark_text(align="left", dx=3, fontSize=FONT_SIZE).encode(
-        text=alt.Text("error:Q", format=fmt), color=alt.value("black")
-    )
+    text = bars.mark_text(align="left", dx=3, fontSize=FONT_SIZE).encode(text=alt.Text("error:Q", format=fmt))
     return (bars + text).properties(width="container", height=40 * len(df) + 60, title=title)
 
 
@@ -497,7 +554,6 @@ def error_bars_chart(errors: Mapping[str, float], *, title: str = "", fmt: str =
 # The interactive grids below are written as plain Vega-Lite dicts, not Altair: building and validating
 # five Altair heatmaps costs ~150 ms, far too slow for a slider that moves a window; a dict costs ~1 ms.
 EMPTY_FILL = "#eef1f3"  # cells with no value: zero padding, feature-map cells not computed yet
-DARK_HIGH_SCHEMES = ("blues", "greens", "greys", "oranges", "purples", "reds")  # light cells at low values
 
 
 def _heatmap_view(
@@ -518,7 +574,11 @@ def _heatmap_view(
     finite = values[np.isfinite(values)]
     lo, hi = domain if domain is not None else ((finite.min(), finite.max()) if finite.size else (0.0, 1.0))
     lo, hi = (float(lo) - 1.0, float(hi) + 1.0) if lo == hi else (float(lo), float(hi))
-    records = [{"r": r, "c": c, "v": float(v) if np.isfinite(v) else None} for (r, c), v in np.ndenumerate(values)]
+    inks = text_colours(values, scheme, (lo, hi), reverse=scheme == DIVERGING)
+    records = [
+        {"r": r, "c": c, "v": float(v) if np.isfinite(v) else None, "ink": ink}
+        for ((r, c), v), ink in zip(np.ndenumerate(values), inks, strict=True)
+    ]
     x = {"field": "c", "type": "ordinal", "axis": None, "scale": {"domain": list(range(cols))}}
     y = {"field": "r", "type": "ordinal", "axis": None, "scale": {"domain": list(range(rows))}}
     valid = {"filter": "isValid(datum.v)"}
@@ -545,13 +605,6 @@ def _heatmap_view(
         },
     ]
     if annotate:
-        mid, quarter = (lo + hi) / 2, (hi - lo) / 4
-        if scheme == DIVERGING:  # pale in the middle, dark at both ends
-            light = f"abs(datum.v - {mid}) < {quarter}"
-        elif scheme in DARK_HIGH_SCHEMES:  # pale at the bottom
-            light = f"datum.v < {lo + 0.5 * (hi - lo)}"
-        else:  # viridis and friends: pale at the top
-            light = f"datum.v > {lo + 0.6 * (hi - lo)}"
         layers.append(
             {
                 "transform": [valid],
@@ -560,7 +613,7 @@ def _heatmap_view(
                     "x": x,
                     "y": y,
                     "text": {"field": "v", "type": "quantitative", "format": fmt},
-                    "color": {"condition": {"test": light, "value": "black"}, "value": "white"},
+                    "color": {"field": "ink", "type": "nominal", "scale": None, "legend": None},
                 },
             }
         )
@@ -773,13 +826,18 @@ def input_grid_chart(grid: np.ndarray, *, annotate: bool = False, fmt: str = ".2
                 "mark": {"type": "text", "fontSize": FONT_SIZE},
                 "encoding": {
                     "text": {**value, "format": fmt},
-                    "color": {"condition": {"test": f"datum.v > {hi / 2}", "value": "black"}, "value": "white"},
+                    "color": {"field": "ink", "type": "nominal", "scale": None, "legend": None},
                 },
             }
         )
     return {
         "autosize": {"type": "pad"},  # the cells keep their size; the legend and title add to it
-        "data": {"values": _cells(v=grid)},
+        "data": {
+            "values": [
+                {**cell, "ink": ink}
+                for cell, ink in zip(_cells(v=grid), text_colours(grid, SEQUENTIAL, (0, hi)), strict=True)
+            ]
+        },
         "width": w * cell,
         "height": h * cell,
         "encoding": _GRID_AXES,

@@ -7,6 +7,8 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
+from components import charts, resources
+
 
 def _route_through_navigation() -> None:
     """Make a deep link on a fresh server run the router, not the page file alone.
@@ -83,3 +85,15 @@ def concept_check(
 def friendly_error(message: str) -> None:
     """A clear message for bad input, so the page keeps working instead of showing a traceback."""
     st.warning(message, icon=":material/error:")
+
+
+def show_chart(chart: str | dict, *args, where=None, width: str = "stretch", **kwargs) -> None:
+    """Draw a chart: ``chart`` names a builder in ``components.charts`` (its spec is built once per input and
+    cached) or is a ready Vega-Lite dict. Either way it gets the lab's minimum type sizes.
+
+    ``where`` is the container to draw in (a column, a placeholder); the page itself by default.
+    """
+    spec = (
+        resources.get_chart_spec(chart, *args, **kwargs) if isinstance(chart, str) else charts.with_readable_text(chart)
+    )
+    (where or st).vega_lite_chart(spec, width=width)
