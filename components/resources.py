@@ -139,19 +139,21 @@ def shared_model(
     key = store.model_key(name, config, version)
 
     def build() -> T:
-        payload = store.load(name, config, version)
-        if payload is not None:
+        # Other server processes sharing the weights folder wait here, then load what this one saved.
+        with store.training_lock(name, config, version):
+            payload = store.load(name, config, version)
+            if payload is not None:
+                try:
+                    return restore(payload)
+                except Exception as exc:  # an old or damaged payload: retrain rather than fail
+                    logger.warning("Could not restore %s from disk (%s); retraining.", key, exc)
+            model, seconds = _train_with_progress(name, label, train)
+            params = int(getattr(model, "num_parameters", 0) or 0)
             try:
-                return restore(payload)
-            except Exception as exc:  # an old or damaged payload: retrain rather than fail
-                logger.warning("Could not restore %s from disk (%s); retraining.", key, exc)
-        model, seconds = _train_with_progress(name, label, train)
-        params = int(getattr(model, "num_parameters", 0) or 0)
-        try:
-            store.save(name, config, version, model.to_payload(), seconds=seconds, parameters=params)
-        except OSError as exc:  # a read-only or full disk must not stop the lesson
-            logger.warning("Could not save %s (%s); it will be retrained next start.", key, exc)
-        return model
+                store.save(name, config, version, model.to_payload(), seconds=seconds, parameters=params)
+            except OSError as exc:  # a read-only or full disk must not stop the lesson
+                logger.warning("Could not save %s (%s); it will be retrained next start.", key, exc)
+            return model
 
     return _fill(_shared_slot(key), label, build)
 
@@ -205,7 +207,7 @@ def get_chart_spec(builder: str, *args: Any, **kwargs: Any) -> dict:
     Streamlit does not convert them again either. Show the result with ``st.vega_lite_chart``.
     """
     chart = getattr(_charts, builder)(*args, **kwargs)
-    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    spec = _charts.with_readable_text(chart if isinstance(chart, dict) else chart.to_dict())
     if "datasets" in spec:
         spec["datasets"] = {name: _arrow_bytes(rows) for name, rows in spec["datasets"].items()}
     return spec
