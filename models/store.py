@@ -3,7 +3,8 @@
 Files live in ``.cache/`` beside the project, or in ``$LAB_CACHE_DIR``. Each is
 keyed by model name, config and model version. Saving is atomic; loading uses
 ``torch.load(weights_only=True)``, so a file can never run code, and a
-truncated, corrupt or old-version file is treated as missing.
+truncated, corrupt or old-version file is treated as missing. Several processes may share
+one folder: ``training_lock`` makes each model train once while the others wait, then load it.
 
 A persistable model is any object with ``to_payload() -> dict`` and a
 ``from_payload(dict)`` constructor, where the payload holds only tensors,
@@ -12,6 +13,7 @@ numbers, strings, lists and dicts.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -19,15 +21,23 @@ import logging
 import os
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 
+try:  # Linux and macOS; elsewhere the lock is a no-op and each process may train its own copy
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
+
 CACHE_ENV = "LAB_CACHE_DIR"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FORMAT = 1  # bump if the file layout itself changes
+LOCK_POLL_SECONDS = 0.1  # how often a waiting process retries the lock
+LOCK_TIMEOUT_SECONDS = 15 * 60  # after this a waiting process trains anyway rather than hang the page
 
 logger = logging.getLogger("lab.store")
 
@@ -118,6 +128,54 @@ def _drop_other_versions(name: str, version: int) -> None:
                            old.name, stem_version, version)  # fmt: skip
             old.unlink(missing_ok=True)
             old.with_suffix(".json").unlink(missing_ok=True)
+
+
+def lock_path(name: str, config: Any, version: int) -> Path:
+    """The lock file beside the weights of this (name, config, version)."""
+    return weights_path(name, config, version).with_suffix(".lock")
+
+
+@contextlib.contextmanager
+def training_lock(
+    name: str, config: Any, version: int, *, on_wait: Callable[[], None] | None = None,
+    timeout: float = LOCK_TIMEOUT_SECONDS,
+) -> Iterator[bool]:  # fmt: skip
+    """Hold the cross-process lock of one model while loading or training it; yields False if it timed out.
+
+    Use it as ``with training_lock(...): payload = load(...) or <train and save>``: the first process trains,
+    the others wait (``on_wait`` is called once when they start waiting), then find the file and load it.
+    The lock is an ``fcntl.flock`` on a file, so the kernel releases it when its holder dies.
+    """
+    if fcntl is None:
+        yield True
+        return
+    path = lock_path(name, config, version)
+    with path.open("a") as handle:
+        acquired = _acquire(handle, on_wait, timeout, path.name)
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _acquire(handle, on_wait: Callable[[], None] | None, timeout: float, label: str) -> bool:
+    deadline = time.monotonic() + timeout
+    waiting = False
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if not waiting:
+                waiting = True
+                logger.info("waiting for another process to finish %s", label)
+                if on_wait is not None:
+                    on_wait()
+            if time.monotonic() > deadline:
+                logger.warning("Gave up waiting for %s after %.0f s; training without the lock.", label, timeout)
+                return False
+            time.sleep(LOCK_POLL_SECONDS)
 
 
 @dataclass(frozen=True)
