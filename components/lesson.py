@@ -55,6 +55,13 @@ def show_code(obj: Callable | type, *, label: str = "Show the code") -> None:
         st.code(inspect.getsource(obj), language="python")
 
 
+def _commit_answer(key: str) -> None:
+    """The Reveal button's callback: the choice at that moment is the one judged, once and for all."""
+    choice = st.session_state.get(f"{key}_choice")
+    if choice is not None:
+        st.session_state[f"{key}_committed"] = choice
+
+
 def concept_check(
     key: str,
     question: str,
@@ -62,24 +69,43 @@ def concept_check(
     answer: str,
     explanation: str,
 ) -> bool:
-    """A predict-then-reveal question; returns True once the student has answered.
+    """A predict-then-reveal question; returns True once the student has committed to an answer.
 
-    The student commits to an option first; only then are the answer and the
-    explanation shown. Pages can hide a chart until this returns True.
+    The student picks an option and presses Reveal; only then are the verdict and the explanation shown.
+    The first committed answer is the one judged: afterwards the options are locked on it, so clicking
+    through them until one says "Right" is not possible, and leaving the page and coming back keeps
+    both the answer and the verdict. Pages can hide a chart until this returns True.
     """
+    committed = st.session_state.get(f"{key}_committed")
+    if committed is not None and committed not in options:  # the question's options changed (new data)
+        del st.session_state[f"{key}_committed"]
+        committed = None
     with st.container(border=True):
         st.markdown(f"**Predict first:** {question}")
-        choice = st.radio("Your prediction", options, index=None, key=f"{key}_choice", label_visibility="collapsed")
-        revealed = st.session_state.get(f"{key}_revealed", False)
-        if st.button("Reveal", key=f"{key}_reveal", disabled=choice is None):
-            st.session_state[f"{key}_revealed"] = revealed = True
-        if revealed and choice is not None:
-            if choice == answer:
-                st.success(f"Right: **{answer}**. {explanation}")
-            else:
-                st.warning(f"Not quite: the answer is **{answer}**. {explanation}")
-            return True
-    return False
+        if committed is None:
+            choice = st.radio(
+                "Your prediction",
+                options,
+                index=None,
+                key=f"{key}_choice",
+                label_visibility="collapsed",
+                persist_state="session",
+            )
+            st.button("Reveal", key=f"{key}_reveal", disabled=choice is None, on_click=_commit_answer, args=(key,))
+            return False
+        st.radio(
+            "Your prediction",
+            options,
+            index=list(options).index(committed),
+            key=f"{key}_locked",
+            label_visibility="collapsed",
+            disabled=True,
+        )
+        if committed == answer:
+            st.success(f"Right: **{answer}**. {explanation}")
+        else:
+            st.warning(f"Not quite: you said **{committed}**; the answer is **{answer}**. {explanation}")
+        return True
 
 
 def friendly_error(message: str) -> None:
