@@ -10,6 +10,7 @@ st.navigation(
         st.Page("pages/dimensionality.py", title="Dimensionality reduction", icon=":material/scatter_plot:"),
         st.Page("pages/kernels.py", title="Kernel playground", icon=":material/grid_on:"),
         st.Page("pages/draw.py", title="Draw and classify", icon=":material/draw:"),
+        st.Page("pages/text_speech.py", title="CNNs for text and speech", icon=":material/graphic_eq:"),
         st.Page("pages/next_word.py", title="Next word", icon=":material/text_fields:"),
     ]
 ).run()

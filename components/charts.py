@@ -972,3 +972,94 @@ def unrolled_graph_dot(tokens: Sequence[str], predictions: Sequence[tuple[str, f
     lines.append("{rank=same; " + " ".join(f"h{t};" for t in range(1, len(tokens) + 1)) + "}")
     lines.append("}")
     return "\n".join(lines)
+
+
+# --- text and speech ---------------------------------------------------------
+WORD_CELL = 44  # px per word column: wide enough that every word's label shows under its cell
+
+
+def word_heatmap_chart(
+    values: np.ndarray,
+    words: Sequence[str],
+    row_labels: Sequence[str],
+    *,
+    title: str = "",
+    scheme: str = "blues",
+    domain: tuple[float, float] | None = None,
+    fmt: str = ".0f",
+    highlight: Sequence[tuple[int, int]] = (),
+    cell: int = WORD_CELL,
+) -> dict:
+    """Rows × words as coloured cells with the numbers printed and EVERY word labelled under its column.
+
+    Columns are positions, not word strings, so a word that appears twice keeps two columns; labels are slanted
+    and never thinned out. NaN cells (no window starts there) are drawn empty. ``highlight`` outlines (row, col)
+    cells, e.g. the n-gram that won the max-pool.
+    """
+    import json  # here, not at the top: this section is the text-and-speech page's own
+
+    values = np.asarray(values, dtype=float)
+    rows, cols = values.shape
+    finite = values[np.isfinite(values)]
+    lo, hi = domain if domain is not None else ((float(finite.min()), float(finite.max())) if finite.size else (0, 1))
+    lo, hi = (lo - 1.0, hi + 1.0) if lo == hi else (float(lo), float(hi))
+    inks = text_colours(values, scheme, (lo, hi), reverse=scheme == DIVERGING)
+    records = [
+        {"r": r, "c": c, "v": float(v) if np.isfinite(v) else None, "ink": ink}
+        for ((r, c), v), ink in zip(np.ndenumerate(values), inks, strict=True)
+    ]
+    names = [str(w) for w in words]
+    label_expr = f"{json.dumps(names)}[datum.value]"  # JSON strings are valid Vega expression strings
+    x = {
+        "field": "c",
+        "type": "ordinal",
+        "title": None,
+        "scale": {"domain": list(range(cols))},
+        "axis": {"labelExpr": label_expr, "labelAngle": -40, "labelOverlap": False, "ticks": False, "domain": False},
+    }
+    y = {
+        "field": "r",
+        "type": "ordinal",
+        "title": None,
+        "scale": {"domain": list(range(rows))},
+        "axis": {"labelExpr": f"{json.dumps([str(n) for n in row_labels])}[datum.value]", "ticks": False},
+    }
+    valid = {"filter": "isValid(datum.v)"}
+    layers: list[dict] = [
+        {"mark": {"type": "rect", "fill": EMPTY_FILL, "stroke": "white"}, "encoding": {"x": x, "y": y}},
+        {
+            "transform": [valid],
+            "mark": {"type": "rect", "stroke": "white"},
+            "encoding": {
+                "x": x,
+                "y": y,
+                "color": {
+                    "field": "v",
+                    "type": "quantitative",
+                    "scale": {"scheme": scheme, "domain": [lo, hi], "reverse": scheme == DIVERGING},
+                    "legend": None,
+                },
+                "tooltip": [{"field": "v", "title": "value", "format": fmt}],
+            },
+        },
+        {
+            "transform": [valid],
+            "mark": {"type": "text", "fontSize": FONT_SIZE},
+            "encoding": {
+                "x": x,
+                "y": y,
+                "text": {"field": "v", "type": "quantitative", "format": fmt},
+                "color": {"field": "ink", "type": "nominal", "scale": None},
+            },
+        },
+    ]
+    if len(highlight):
+        layers.append(
+            {
+                "data": {"values": [{"r": int(r), "c": int(c)} for r, c in highlight]},
+                "mark": {"type": "rect", "fill": None, "stroke": ACCENT, "strokeWidth": 3},
+                "encoding": {"x": x, "y": y},
+            }
+        )
+    view = {"title": title, "width": cols * cell, "height": rows * 30, "data": {"values": records}, "layer": layers}
+    return {"hconcat": [view], "config": {"view": {"stroke": None}}}

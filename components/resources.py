@@ -28,6 +28,7 @@ from sklearn.datasets import load_digits as _load_digits
 from sklearn.datasets import load_sample_images as _load_sample_images
 
 from components import charts as _charts
+from models import applications as _applications
 from models import autoencoder as _autoencoder
 from models import cnn as _cnn
 from models import convolution as _convolution
@@ -651,3 +652,44 @@ def get_recall_models() -> dict[str, _language.LanguageModel]:
 def get_recall_accuracy(distances: tuple[int, ...], _models: dict) -> dict[str, dict[int, float]]:
     """Recall accuracy against distance for the long-dependency RNN and LSTM."""
     return {kind: _longdep.recall_accuracy(model, list(distances)) for kind, model in _models.items()}
+
+
+# --- text and speech (CNNs for text and speech) ------------------------------
+
+TEXT_SPEECH_MAX_CHARS = 2000  # a longer sentence is refused: the lesson reads one sentence, not a book
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def get_handmade_text_view(sentence: str) -> dict:
+    """The hand-made text CNN on one sentence: its verdict and the chart specs, built once per sentence.
+
+    Raises ValueError when the sentence has no words to convolve over.
+    """
+    verdict = _applications.classify_sentence(sentence)
+    matrix = _applications.sentence_matrix(verdict.words)
+    width = len(verdict.words)
+    # Each detector's score sits under the word where its window starts; no window starts past the end.
+    maps = np.full((len(verdict.maps), width), np.nan)
+    for i, m in enumerate(verdict.maps.values()):
+        maps[i, : len(m)] = m
+    winners = [(i, int(np.argmax(m))) for i, m in enumerate(verdict.maps.values()) if m.size and m.max() > 0]
+    input_title = "The sentence as numbers (feature × word)"
+    maps_title = "Feature maps after ReLU (detector × where its window starts)"
+    return {
+        "verdict": verdict,
+        "input_spec": _charts.word_heatmap_chart(
+            matrix, verdict.words, _applications.WORD_FEATURES, title=input_title, domain=(0, 1)
+        ),
+        "maps_spec": _charts.word_heatmap_chart(
+            maps, verdict.words, list(verdict.maps), title=maps_title, domain=(0, 1), highlight=winners
+        ),
+    }
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def get_handmade_sound_view(sound: str, kernel: str) -> dict:
+    """A clean sound of ``sound``, its spectrogram and one hand-made kernel's feature map."""
+    wave = _applications.make_sound(sound)
+    image = _applications.spectrogram(wave)
+    response = _applications.convolve_spectrogram(image, _applications.SPECTRO_KERNELS[kernel])
+    return {"wave": wave, "image": image, "response": response}

@@ -52,8 +52,21 @@ TEXT_DETECTORS: dict[str, tuple[np.ndarray, float]] = {
     "positive word": (np.array([[1.0], [-1.0], [0.0], [0.0]]), 0.0),
     "negative word": (np.array([[-1.0], [1.0], [0.0], [0.0]]), 0.0),
     "not + positive": (np.array([[0.0, 1.0], [0.0, 0.0], [1.0, 0.0], [0.0, 0.0]]), -1.0),
+    "not + negative": (np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [0.0, 0.0]]), -1.0),
+    "very + positive": (np.array([[0.0, 1.0], [0.0, 0.0], [0.0, 0.0], [1.0, 0.0]]), -1.0),
     "very + negative": (np.array([[0.0, 0.0], [0.0, 1.0], [0.0, 0.0], [1.0, 0.0]]), -1.0),
 }
+# The voting layer: one readable weight per pooled detector. A negation flips its word and outweighs it
+# (the word's own detector still fires), an intensifier adds one more vote to its word's side.
+VOTE_WEIGHTS: dict[str, float] = {
+    "positive word": 1.0,
+    "negative word": -1.0,
+    "not + positive": -2.0,
+    "not + negative": 2.0,
+    "very + positive": 1.0,
+    "very + negative": -1.0,
+}
+TEXT_LABELS = ("positive", "negative", "mixed", "neutral")
 MAX_WORDS = 60  # a sentence longer than this is cut: the lesson needs a readable feature map
 
 
@@ -86,8 +99,13 @@ class TextVerdict:
     words: list[str]
     maps: dict[str, np.ndarray]  # detector name -> score per position (after ReLU)
     pooled: dict[str, float]  # detector name -> max over time
-    score: float  # positive minus negative evidence
-    label: str  # "positive", "negative" or "neutral"
+    score: float  # the vote: sum of VOTE_WEIGHTS × pooled
+    label: str  # "positive", "negative", "mixed" (evidence both ways cancels) or "neutral" (no evidence)
+
+    @property
+    def firing(self) -> dict[str, int]:
+        """Detector name -> how many positions fired (max-pooling keeps only one of them)."""
+        return {name: int((m > 0).sum()) for name, m in self.maps.items()}
 
 
 def classify_sentence(sentence: str) -> TextVerdict:
@@ -96,45 +114,102 @@ def classify_sentence(sentence: str) -> TextVerdict:
     matrix = sentence_matrix(words)
     maps = {name: np.maximum(conv1d_text(matrix, k) + bias, 0.0) for name, (k, bias) in TEXT_DETECTORS.items()}
     pooled = {name: float(m.max()) if m.size else 0.0 for name, m in maps.items()}
-    # A negated positive cancels a positive word; an intensified negative counts twice.
-    score = pooled["positive word"] - 2 * pooled["not + positive"] - pooled["negative word"] - pooled["very + negative"]
-    label = "positive" if score > 0 else "negative" if score < 0 else "neutral"
+    score = sum(VOTE_WEIGHTS[name] * value for name, value in pooled.items())
+    if score > 0:
+        label = "positive"
+    elif score < 0:
+        label = "negative"
+    else:
+        label = "mixed" if any(pooled.values()) else "neutral"
     return TextVerdict(words, maps, pooled, score, label)
 
 
 SAMPLE_RATE = 8000  # Hz: enough for speech-like tones, small enough to be quick
-SOUNDS = ("rising pitch", "falling pitch", "steady tone", "two syllables", "noise")
+SOUNDS = (
+    "rising pitch",
+    "falling pitch",
+    "steady tone",
+    "two syllables",
+    "noise",
+    "rise then fall",
+    "vowel (harmonics)",
+    "clicks",
+)
 SPECTRO_KERNELS: dict[str, np.ndarray] = {
     "onset (time edge)": np.array([[-1.0, 0.0, 1.0]] * 3) / 3,
     "rising line": np.array([[-1.0, -1.0, 2.0], [-1.0, 2.0, -1.0], [2.0, -1.0, -1.0]]) / 6,
     "falling line": np.array([[2.0, -1.0, -1.0], [-1.0, 2.0, -1.0], [-1.0, -1.0, 2.0]]) / 6,
     "steady line": np.array([[-1.0, -1.0, -1.0], [2.0, 2.0, 2.0], [-1.0, -1.0, -1.0]]) / 6,
 }
+MAX_HZ = 2000  # the spectrogram keeps 0–2 kHz, where every sound lives even at the highest pitch
 
 
-def make_sound(kind: str, seconds: float = 1.0, seed: int = 0) -> np.ndarray:
-    """A short synthetic sound, float32 in [-1, 1]."""
+def _pattern(kind: str, t: np.ndarray, duration: float, pitch: float, rng: np.random.Generator) -> np.ndarray:
+    """The clean sound of ``kind`` over times ``t`` (seconds) lasting ``duration``, frequencies times ``pitch``."""
+    if kind == "rising pitch":
+        return signal.chirp(t, f0=250 * pitch, t1=duration, f1=1750 * pitch)
+    if kind == "falling pitch":
+        return signal.chirp(t, f0=1750 * pitch, t1=duration, f1=250 * pitch)
+    if kind == "steady tone":
+        return np.sin(2 * np.pi * 700 * pitch * t)
+    if kind == "two syllables":
+        envelope = (np.sin(2 * np.pi * t / duration) ** 2) * ((t < 0.4 * duration) | (t > 0.6 * duration))
+        return envelope * np.sin(2 * np.pi * (500 + 300 * (t > duration / 2)) * pitch * t)
+    if kind == "noise":
+        return rng.uniform(-1, 1, t.size)
+    if kind == "rise then fall":
+        # Frequency 400 → 1300 → 400 Hz: the phase is the running integral of the frequency.
+        frequency = pitch * (400 + 900 * np.sin(np.pi * t / duration))
+        return np.sin(2 * np.pi * np.cumsum(frequency) / SAMPLE_RATE)
+    if kind == "vowel (harmonics)":
+        # A voiced vowel: a 150 Hz fundamental and its harmonics, loudest near two formants (500 and 1200 Hz).
+        f0 = 150 * pitch
+        harmonics = np.arange(1, int(MAX_HZ / f0))
+        gain = np.exp(-(((harmonics * f0 - 500) / 200) ** 2)) + 0.7 * np.exp(-(((harmonics * f0 - 1200) / 250) ** 2))
+        return (gain[:, None] * np.sin(2 * np.pi * f0 * harmonics[:, None] * t)).sum(axis=0)
+    # clicks: short broadband bursts, about 8 a second
+    wave = np.zeros(t.size)
+    gap = max(int(SAMPLE_RATE / (8 * pitch)), 1)
+    for i in range(gap // 2, t.size - 40, gap):
+        wave[i : i + 40] = rng.uniform(-1, 1, 40) * np.hanning(40)
+    return wave
+
+
+def make_sound(
+    kind: str,
+    seconds: float = 1.0,
+    seed: int = 0,
+    *,
+    pitch: float = 1.0,
+    span: float = 1.0,
+    start: float = 0.0,
+    noise: float = 0.0,
+) -> np.ndarray:
+    """A short synthetic sound, float32 in [-1, 1].
+
+    ``pitch`` multiplies every frequency, the sound lasts ``span`` of the clip (faster speech is shorter) from
+    ``start`` (a share of the clip), and ``noise`` adds that much white noise relative to the sound's peak.
+    """
     if kind not in SOUNDS:
         raise ValueError(f"unknown sound {kind!r}; choose one of {', '.join(SOUNDS)}")
-    t = np.arange(int(SAMPLE_RATE * seconds)) / SAMPLE_RATE
-    if kind == "rising pitch":
-        wave = signal.chirp(t, f0=300, t1=seconds, f1=1500)
-    elif kind == "falling pitch":
-        wave = signal.chirp(t, f0=1500, t1=seconds, f1=300)
-    elif kind == "steady tone":
-        wave = np.sin(2 * np.pi * 700 * t)
-    elif kind == "two syllables":
-        envelope = (np.sin(2 * np.pi * t / seconds) ** 2) * ((t < 0.4 * seconds) | (t > 0.6 * seconds))
-        wave = envelope * np.sin(2 * np.pi * (500 + 300 * (t > seconds / 2)) * t)
-    else:
-        wave = np.random.default_rng(seed).uniform(-1, 1, t.size)
+    rng = np.random.default_rng(seed)
+    n = int(SAMPLE_RATE * seconds)
+    length = max(int(n * min(span, 1.0)), 1)
+    t = np.arange(length) / SAMPLE_RATE
+    clean = _pattern(kind, t, length / SAMPLE_RATE, pitch, rng)
+    clean = clean / max(np.abs(clean).max(), 1e-9)
+    wave = np.zeros(n)
+    first = min(int(start * n), n - length)
+    wave[first : first + length] = clean
+    if noise > 0:
+        wave = wave + noise * rng.normal(0, 0.5, n)
     return (0.8 * wave / max(np.abs(wave).max(), 1e-9)).astype(np.float32)
 
 
-def spectrogram(wave: np.ndarray, bins: int = 24) -> np.ndarray:
+def spectrogram(wave: np.ndarray, bins: int = 32) -> np.ndarray:
     """Log-magnitude spectrogram (frequency × time), low frequencies at the bottom row, scaled to [0, 1]."""
-    _, _, power = signal.spectrogram(wave, fs=SAMPLE_RATE, nperseg=256, noverlap=0)
-    power = power[: power.shape[0] * 2 // 5]  # keep 0–1.6 kHz, where the sounds live
+    frequencies, _, power = signal.spectrogram(wave, fs=SAMPLE_RATE, nperseg=256, noverlap=0)
+    power = power[frequencies < MAX_HZ]
     # Average neighbouring frequency rows down to ``bins`` rows so the image stays readable.
     rows = np.array_split(power, bins, axis=0)
     image = np.log1p(np.stack([r.mean(axis=0) for r in rows]) * 1e3)[::-1]

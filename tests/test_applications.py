@@ -24,6 +24,8 @@ def test_text_convolution_matches_torch_conv1d(width):
         ("the weather was not good", "negative"),
         ("I had a very bad day", "negative"),
         ("the bus came at nine", "neutral"),
+        ("the movie was not bad at all and the actors were very good", "positive"),
+        ("the walk was not good but the dog was very happy", "mixed"),
     ],
 )
 def test_hand_made_text_cnn(sentence, label):
@@ -34,6 +36,19 @@ def test_two_word_detector_needs_both_words():
     verdict = app.classify_sentence("good")
     assert verdict.pooled["not + positive"] == 0.0
     assert app.classify_sentence("not good").pooled["not + positive"] == 1.0
+
+
+def test_vote_is_the_weighted_sum_of_pooled_detectors():
+    verdict = app.classify_sentence("not bad, very good, and so happy")
+    assert verdict.score == sum(app.VOTE_WEIGHTS[n] * v for n, v in verdict.pooled.items())
+    assert verdict.firing["positive word"] == 2 and verdict.pooled["positive word"] == 1.0
+
+
+@pytest.mark.parametrize("sound", app.SOUNDS)
+def test_varied_sounds_fill_the_clip(sound):
+    wave = app.make_sound(sound, seed=3, pitch=1.1, span=0.6, start=0.3, noise=0.2)
+    assert wave.shape == (app.SAMPLE_RATE,) and np.isfinite(wave).all()
+    assert np.abs(wave).max() == pytest.approx(0.8, abs=1e-6)
 
 
 def test_text_bad_input():
@@ -47,7 +62,7 @@ def test_sounds_are_bounded_and_spectrograms_scaled(sound):
     wave = app.make_sound(sound)
     assert wave.dtype == np.float32 and np.abs(wave).max() <= 0.8 + 1e-6
     image = app.spectrogram(wave)
-    assert image.shape[0] == 24 and image.min() == 0.0 and image.max() == pytest.approx(1.0)
+    assert image.shape[0] == 32 and image.min() == 0.0 and image.max() == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize(("sound", "kernel"), [("rising pitch", "rising line"), ("falling pitch", "falling line")])

@@ -34,6 +34,7 @@ PAGES: dict[str, str] = {  # url path -> the title that proves the page rendered
     "dimensionality": "Dimensionality reduction",
     "kernels": "Kernel playground",
     "draw": "Draw and classify",
+    "text_speech": "CNNs for text and speech",
     "next_word": "Next word",
 }
 STARTUP_SECONDS = 60
