@@ -5,14 +5,6 @@ import streamlit as st
 
 from components import lesson, resources
 
-lesson.page_intro(
-    "Deep Learning Lab",
-    "An interactive companion to **Machine Learning for English Analysis, Week 9: Deep Learning (2)**. "
-    "Every heading of the lecture is something you can move, draw or type into here; "
-    "the models train on your laptop the first time a page needs them, then load instantly.",
-)
-
-lesson.section("The lecture, page by page")
 OUTLINE = [
     (
         "pages/dimensionality.py",
@@ -38,37 +30,57 @@ OUTLINE = [
         "then look at their gradients through time.",
     ),
 ]
-for path, topic, promise in OUTLINE:
-    with st.container(border=True):
-        st.page_link(path, label=topic)
-        st.caption(promise)
 
-lesson.section(
-    "Models",
-    "Default models are trained the first time a page needs them and saved to disk, so the next start loads them.",
-)
-cached = {m.name: m for m in resources.cached_models()}
-rows = []
-for name, (what, page) in resources.DEFAULT_MODELS.items():
-    m = cached.get(name)
-    rows.append(
-        {
-            "model": name,
-            "what it is": what,
-            "page": page,
-            "status": "trained and cached" if m else "trains on first use",
-            "parameters": m.parameters if m else None,
-            "size (kB)": round(m.bytes / 1024, 1) if m else None,
-            "training time (s)": m.seconds if m else None,
-        }
+
+def outline() -> None:
+    lesson.section("The lecture, page by page")
+    for path, topic, promise in OUTLINE:
+        with st.container(border=True):
+            st.page_link(path, label=topic)
+            st.caption(promise)
+
+
+def _clear_models() -> None:
+    """The clear button's callback: runs before the page, so the table below is already fresh."""
+    st.session_state["home_cleared"] = resources.clear_models()
+
+
+def model_table() -> None:
+    lesson.section(
+        "Models",
+        "Default models are trained the first time a page needs them and saved to disk, so the next start loads them.",
     )
-if rows:
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-st.caption(f"Weights folder: `{resources.cache_folder()}` (set `LAB_CACHE_DIR` to move it).")
-if st.button("Clear the cache and retrain", key="home_clear", icon=":material/restart_alt:"):
-    removed = resources.clear_models()
-    st.success(f"Removed {removed} weights file(s). Each model retrains the next time its page opens.")
+    st.button("Clear the cache and retrain", key="home_clear", icon=":material/restart_alt:", on_click=_clear_models)
+    if (removed := st.session_state.pop("home_cleared", None)) is not None:
+        st.success(f"Removed {removed} weights file(s). Each model retrains the next time its page opens.")
+    cached = {m.name: m for m in resources.cached_models()}
+    rows = []
+    for name, (what, page) in resources.DEFAULT_MODELS.items():
+        m = cached.get(name)
+        rows.append(
+            {
+                "model": name,
+                "what it is": what,
+                "page": page,
+                "status": "trained and cached" if m else "trains on first use",
+                "parameters": f"{m.parameters:,}" if m else "",
+                "size (kB)": f"{m.bytes / 1024:.1f}" if m else "",
+                "training (s)": f"{m.seconds:.1f}" if m else "",
+            }
+        )
+    # A static table wraps long descriptions, so every column fits a laptop screen without scrolling sideways.
+    st.table(pd.DataFrame(rows).set_index("model"))
+    st.caption(f"Weights folder: `{resources.cache_folder()}` (set `LAB_CACHE_DIR` to move it).")
 
+
+lesson.page_intro(
+    "Deep Learning Lab",
+    "An interactive companion to **Machine Learning for English Analysis, Week 9: Deep Learning (2)**. "
+    "Every heading of the lecture is something you can move, draw or type into here; "
+    "the models train on your laptop the first time a page needs them, then load instantly.",
+)
+outline()
+model_table()
 lesson.what_to_notice(
     [
         "Pages share their models: open a page once and every other student on the same server gets the trained model.",
