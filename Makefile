@@ -3,7 +3,7 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench lint install install-dev clean-cache
+.PHONY: run test bench lint install install-dev clean-cache serve-class
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -20,6 +20,12 @@ run: install
 test: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+# A whole class: REPLICAS Streamlit processes behind nginx on PORT, one shared weights folder (README, "Serving a class").
+REPLICAS ?= 3
+PORT ?= 8500
+serve-class: install
+	$(BIN)/python -m deploy.class_server --replicas $(REPLICAS) --port $(PORT)
 
 bench: install
 	$(BIN)/python -m benchmarks --out results.json

@@ -63,13 +63,9 @@ APP_WORKER = textwrap.dedent(
 def run_together(code: str, cache: Path, marker: Path, *args: str, processes: int = 2) -> list[str]:
     """Start ``processes`` Python processes on one cache folder at once; return their outputs."""
     env = {**os.environ, store.CACHE_ENV: str(cache), "PYTHONPATH": str(ROOT)}
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", code, str(marker), *args],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        for _ in range(processes)
-    ]
+    command = [sys.executable, "-c", code, str(marker), *args]
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+    procs = [subprocess.Popen(command, cwd=ROOT, env=env, **pipes) for _ in range(processes)]
     outputs = []
     for proc in procs:
         out, err = proc.communicate(timeout=120)
