@@ -15,7 +15,9 @@ ACCENT = "#e4572e"  # highlights: the chosen cell, the top class, PC1
 PRIMARY = "#2e86ab"  # the main series
 MUTED = "#b8c4cc"  # everything else
 SERIES = ["#2e86ab", "#e4572e", "#76b041", "#f3a712", "#8e6c8a", "#17bebb"]  # one colour per model/series
-DIVERGING = "redblue"  # signed values (kernels, ±1 pixels, weights); reversed so positive is red
+DIVERGING = "redblue"  # signed values (kernel weights, products); reversed so positive is red
+PIXEL_GREY = "gray"  # pixel values of photos: 0 black … 255 white (kernels page heatmaps)
+INK_GREY = "greys"  # ±1 pixels of the X/O grid: +1 ink dark, −1 background white
 SEQUENTIAL = "viridis"  # non-negative magnitudes (feature maps after ReLU, variance)
 CELL = 28  # default pixel size of one heatmap cell
 FONT_SIZE = 13  # the smallest text any chart draws (axis labels, legends, numbers in cells)
@@ -593,7 +595,11 @@ def _heatmap_view(
                 "color": {
                     "field": "v",
                     "type": "quantitative",
-                    "scale": {"scheme": scheme, "domain": [lo, hi], "reverse": scheme == DIVERGING},
+                    "scale": (
+                        {"range": ["black", "white"], "domain": [lo, hi]}
+                        if scheme == PIXEL_GREY
+                        else {"scheme": scheme, "domain": [lo, hi], "reverse": scheme == DIVERGING}
+                    ),
                     "legend": {"title": None} if legend else None,
                 },
                 "tooltip": [

@@ -430,13 +430,13 @@ def get_pooled(key: tuple, _image: np.ndarray, size: int, stride: int, mode: str
 
 
 @st.cache_data(show_spinner=False, max_entries=KERNELS_MAX_RESULTS)
-def get_display_png(key: tuple, _image: np.ndarray, width: int) -> bytes:
-    """Image ``key`` stretched to 0…255, sized to ``width`` pixels and encoded as PNG once.
+def get_display_png(key: tuple, _image: np.ndarray, width: int, scale: str = "clip") -> bytes:
+    """Image ``key`` on a fixed grey ``scale`` (see ``convolution.DISPLAY_SCALES``), ``width`` pixels wide, as PNG.
 
     Already at its display width, Streamlit sends it as it is instead of decoding and re-encoding it every rerun.
     """
     buffer = io.BytesIO()
-    Image.fromarray(_convolution.to_display(_image, width)).save(buffer, format="PNG", compress_level=1)
+    Image.fromarray(_convolution.to_display(_image, width, scale)).save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
 
 

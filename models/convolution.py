@@ -1,7 +1,7 @@
 """The convolution operation by hand: sliding-window cross-correlation, pooling, output shapes and layer sizes.
 
-Also Brandon Rohrer's X/O case study (±1 pixels, three 3×3 filters), the classic image kernels, and a safe
-image loader (PIL + numpy) for uploads. Every hand-written step here is checked against torch in the tests.
+Also the classic image kernels, a safe image loader (PIL + numpy) for uploads and pictures on a fixed scale.
+Every hand-written step here is checked against torch in the tests (Rohrer's X/O study: ``xo_case_study``).
 """
 
 from __future__ import annotations
@@ -16,55 +16,6 @@ import torch
 from PIL import Image, ImageOps
 from torch import nn
 from torch.nn import functional as F
-
-# --- Rohrer's X/O case study: 9×9 images with +1 (ink) and -1 (background) -----------------------------------------
-ROHRER_X = np.array(
-    [
-        [-1, -1, -1, -1, -1, -1, -1, -1, -1],
-        [-1, 1, -1, -1, -1, -1, -1, 1, -1],
-        [-1, -1, 1, -1, -1, -1, 1, -1, -1],
-        [-1, -1, -1, 1, -1, 1, -1, -1, -1],
-        [-1, -1, -1, -1, 1, -1, -1, -1, -1],
-        [-1, -1, -1, 1, -1, 1, -1, -1, -1],
-        [-1, -1, 1, -1, -1, -1, 1, -1, -1],
-        [-1, 1, -1, -1, -1, -1, -1, 1, -1],
-        [-1, -1, -1, -1, -1, -1, -1, -1, -1],
-    ],
-    dtype=float,
-)
-ROHRER_X_SHIFTED = np.array(  # the slide's shifted, deformed X
-    [
-        [-1, -1, -1, -1, -1, -1, -1, -1, -1],
-        [-1, -1, -1, -1, -1, -1, 1, -1, -1],
-        [-1, 1, -1, -1, -1, 1, -1, -1, -1],
-        [-1, -1, 1, 1, -1, 1, -1, -1, -1],
-        [-1, -1, -1, -1, 1, -1, -1, -1, -1],
-        [-1, -1, -1, 1, -1, 1, 1, -1, -1],
-        [-1, -1, -1, 1, -1, -1, -1, 1, -1],
-        [-1, -1, 1, -1, -1, -1, -1, -1, -1],
-        [-1, -1, -1, -1, -1, -1, -1, -1, -1],
-    ],
-    dtype=float,
-)
-ROHRER_O = np.array(  # not on the slides: drawn in the same style, for the X-or-O vote
-    [
-        [-1, -1, -1, -1, -1, -1, -1, -1, -1],
-        [-1, -1, -1, 1, 1, 1, -1, -1, -1],
-        [-1, -1, 1, -1, -1, -1, 1, -1, -1],
-        [-1, 1, -1, -1, -1, -1, -1, 1, -1],
-        [-1, 1, -1, -1, -1, -1, -1, 1, -1],
-        [-1, 1, -1, -1, -1, -1, -1, 1, -1],
-        [-1, -1, 1, -1, -1, -1, 1, -1, -1],
-        [-1, -1, -1, 1, 1, 1, -1, -1, -1],
-        [-1, -1, -1, -1, -1, -1, -1, -1, -1],
-    ],
-    dtype=float,
-)
-FILTER_DIAGONAL = np.array([[1, -1, -1], [-1, 1, -1], [-1, -1, 1]], dtype=float)  # "\" stroke
-FILTER_X_CENTRE = np.array([[1, -1, 1], [-1, 1, -1], [1, -1, 1]], dtype=float)  # the crossing in the middle
-FILTER_ANTI_DIAGONAL = np.array([[-1, -1, 1], [-1, 1, -1], [1, -1, -1]], dtype=float)  # "/" stroke
-ROHRER_IMAGES = {"X": ROHRER_X, "shifted X": ROHRER_X_SHIFTED, "O": ROHRER_O}
-ROHRER_FILTERS = {"diagonal \\": FILTER_DIAGONAL, "X centre": FILTER_X_CENTRE, "diagonal /": FILTER_ANTI_DIAGONAL}
 
 # --- Classic image kernels ("Producing Feature Maps" slide first) ---------------------------------------------------
 KERNEL_PRESETS: dict[str, np.ndarray] = {
@@ -141,12 +92,17 @@ def _check_geometry(stride: int, padding: int, dilation: int = 1) -> None:
         raise ValueError(f"The dilation must be a whole number of at least 1, got {dilation}.")
 
 
+def kernel_reach(kernel_size: int, dilation: int = 1) -> int:
+    """How many pixels one (possibly dilated) k×k window spans along an axis: d(k − 1) + 1."""
+    return dilation * (kernel_size - 1) + 1
+
+
 def output_size(n: int, kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
     """Output length along one axis: ⌊(n + 2p − d(k − 1) − 1) / s⌋ + 1 (the slide's ⌊(n + 2p − k)/s⌋ + 1 when d = 1)."""
     _check_geometry(stride, padding, dilation)
     if n < 1 or kernel_size < 1:
         raise ValueError(f"The input size and kernel size must be at least 1, got n={n}, k={kernel_size}.")
-    span = dilation * (kernel_size - 1) + 1  # how far one (possibly dilated) window reaches
+    span = kernel_reach(kernel_size, dilation)
     if span > n + 2 * padding:
         raise ValueError(
             f"The kernel (reaching {span} pixels) is larger than the padded input ({n} + 2×{padding} = "
@@ -278,40 +234,21 @@ def receptive_cells(row: int, col: int, kernel_size: int, stride: int = 1, dilat
     return [(row * stride + a, col * stride + b) for a in offsets for b in offsets]
 
 
-# --- The X/O case study ----------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class XOVote:
-    """The verdict of the tiny X-or-O network: similarity of the pooled feature maps to an X's and an O's."""
-
-    label: str  # "X" or "O"
-    x_score: float  # cosine similarity to the reference X's pooled maps, in [-1, 1]
-    o_score: float  # the same for the reference O
+def filled_so_far(feature: np.ndarray, position: int) -> np.ndarray:
+    """The feature map as a sliding window has filled it after visiting ``position`` (row by row); later cells NaN."""
+    feature = np.asarray(feature, dtype=float)
+    order = np.arange(feature.size).reshape(feature.shape)
+    return np.where(order <= position, feature, np.nan)
 
 
-def match_maps(image: np.ndarray, filters: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
-    """Each filter's feature map divided by its size, so 1.00 means a perfect ±1 match."""
-    filters = ROHRER_FILTERS if filters is None else filters
-    return {name: convolve2d(image, f) / f.size for name, f in filters.items()}
-
-
-def pooled_features(image: np.ndarray) -> dict[str, np.ndarray]:
-    """Match maps → ReLU → 2×2 max pooling (keeping edge windows), one map per Rohrer filter."""
-    return {name: pool2d(relu(m), 2, mode="max", ceil_mode=True) for name, m in match_maps(image).items()}
-
-
-def vote_x_or_o(image: np.ndarray) -> XOVote:
-    """Compare the image's pooled maps with those of the reference X and O; the closer one wins."""
-
-    def flat(img: np.ndarray) -> np.ndarray:
-        return np.concatenate([m.ravel() for m in pooled_features(img).values()])
-
-    def cosine(a: np.ndarray, b: np.ndarray) -> float:
-        norm = np.linalg.norm(a) * np.linalg.norm(b)
-        return float(a @ b / norm) if norm > 0 else 0.0
-
-    feats = flat(image)
-    x_score, o_score = cosine(feats, flat(ROHRER_X)), cosine(feats, flat(ROHRER_O))
-    return XOVote("X" if x_score >= o_score else "O", x_score, o_score)
+def practice_question(number: int) -> tuple[int, int, int, int]:
+    """The ``number``-th generated Practice 1 question (n, k, p, s): seeded, so every student gets the same ones."""
+    rng = np.random.default_rng(number)
+    while True:
+        n, k = int(rng.integers(4, 33)), int(rng.choice([1, 3, 5, 7]))
+        p, s = int(rng.integers(0, 3)), int(rng.integers(1, 4))
+        if k <= n + 2 * p:
+            return n, k, p, s
 
 
 # --- Layer types: how many parameters? -----------------------------------------------------------------------------
@@ -353,6 +290,13 @@ def layer_counts(
         locally_connected=locally_connected_parameters(out, out, in_channels, out_channels, kernel_size),
         convolutional=conv_parameters(in_channels, out_channels, kernel_size),
     )
+
+
+def example_kernels(places: int = 4, seed: int = 9) -> tuple[list[np.ndarray], np.ndarray]:
+    """Random 3×3 kernels for the weight-sharing picture: one per place (locally connected), and one shared."""
+    rng = np.random.default_rng(seed)
+    shared = rng.normal(size=(3, 3))
+    return [rng.normal(size=(3, 3)) for _ in range(places)], shared
 
 
 class LocallyConnected2d(nn.Module):
@@ -445,17 +389,37 @@ def load_image(data: bytes, max_side: int = MAX_SIDE, max_bytes: int = MAX_UPLOA
     return LoadedImage(np.clip(gray, 0.0, 1.0), " ".join(notes))
 
 
-def to_display(image: np.ndarray, width: int | None = None) -> np.ndarray:
-    """Stretch any values to 0…255 (uint8) for showing, optionally resized to ``width`` (sharp pixels when enlarged)."""
+DISPLAY_SCALES = {  # how a picture's values become grey levels (values are in pixel units: 1.0 = 255)
+    "clip": "0 is black and 255 white; values outside 0…255 are clipped",
+    "signed": "0 is mid-grey, +255 white and −255 black; values beyond ±255 are clipped",
+}
+
+
+def display_scale(kernel: np.ndarray) -> str:
+    """ "signed" for a kernel whose weights add up to 0 (an edge or gradient detector), "clip" for any other."""
+    return "signed" if abs(float(np.sum(check_kernel(kernel)))) < 1e-9 else "clip"
+
+
+def to_display(image: np.ndarray, width: int | None = None, scale: str = "clip") -> np.ndarray:
+    """Values in pixel units (1.0 = 255) as 0…255 grey levels on a fixed ``scale`` (see DISPLAY_SCALES), optionally
+    resized to ``width`` (sharp pixels when enlarged)."""
     image = check_image(image)
-    lo, hi = float(image.min()), float(image.max())
-    scaled = (image - lo) / (hi - lo) if hi > lo else np.full_like(image, 0.5)
-    out = np.round(scaled * 255).astype(np.uint8)
+    if scale not in DISPLAY_SCALES:
+        raise ValueError(f"The display scale must be one of {', '.join(DISPLAY_SCALES)}, got {scale!r}.")
+    levels = (image + 1.0) / 2.0 if scale == "signed" else image
+    out = np.round(np.clip(levels, 0.0, 1.0) * 255).astype(np.uint8)
     if width is None or width == out.shape[1]:
         return out
     height = max(1, round(out.shape[0] * width / out.shape[1]))
     method = Image.Resampling.NEAREST if width > out.shape[1] else Image.Resampling.BOX
     return np.asarray(Image.fromarray(out).resize((width, height), method))
+
+
+def clipped_share(image: np.ndarray, scale: str = "clip") -> float:
+    """The share of pixels whose value lies outside the display scale (drawn as pure black or white)."""
+    image = check_image(image)
+    lo, hi = (-1.0, 1.0) if scale == "signed" else (0.0, 1.0)
+    return float(np.mean((image < lo - 1e-9) | (image > hi + 1e-9)))
 
 
 def _as_gray(im: Image.Image) -> np.ndarray:

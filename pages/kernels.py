@@ -1,12 +1,15 @@
-"""Kernel playground: pixels as numbers, Rohrer's X/O filters, sliding windows, kernels, stride, padding and pooling."""
+"""Kernel playground: pixels as numbers, Rohrer's X/O filters and their vote, sliding windows, kernels, stride,
+padding, pooling, layer sizes and Practice 1. Each section is a function; the bottom of the file lists them.
+"""
 
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from components import charts, lesson, resources
-from models import applications
 from models import convolution as conv
+from models import xo_case_study as xo
 
 PIXEL_CSS = (  # selected cells of the X/O grid are ink: dark, like the +1 pixels on the slide
     '[class*="st-key-kernels_row_"] button[aria-pressed="true"] '
@@ -17,16 +20,102 @@ PHOTOS = {"China (photo)": "china.jpg", "Flower (photo)": "flower.jpg"}
 SLIDE_CASES = {"stride 1": (5, 3, 1, 1), "stride 2": (5, 3, 1, 2)}  # (n, k, p, s) from Practice 1
 SHOW, MEDIUM, SMALL = 300, 220, 160  # pixels: how wide images are shown
 WINDOW_SIDE = 12  # the chosen image is shrunk to this for the sliding-window demo
+WINDOW_TARGETS = ["the X/O grid above", "the chosen image (shrunk)"]
+GALLERY = ["identity", "sharpen", "edge detect", "strong edge detect"]  # the slide's feature maps
 
 
-def chart(builder: str, *args, **kwargs) -> None:
-    """Draw a chart from ``components.charts``: Vega-Lite dicts directly, Altair charts through the spec cache."""
-    if builder in ("heatmap_grid_chart", "coverage_chart", "parameter_count_chart"):  # plain dicts: cheap to build
-        st.vega_lite_chart(getattr(charts, builder)(*args, **kwargs), width="content")
-    else:
-        st.vega_lite_chart(resources.get_chart_spec(builder, *args, **kwargs), width="content")
+# --- Helpers ---------------------------------------------------------------------------------------------------------
+def as_tuple(kernel: np.ndarray) -> tuple[tuple[float, ...], ...]:
+    """A kernel as nested tuples: a plain, hashable cache key."""
+    return tuple(map(tuple, np.asarray(kernel, dtype=float).tolist()))
 
 
+def show_picture(where, key: tuple, pixels: np.ndarray, *, width: int = SHOW, scale: str = "clip", caption=None):
+    """Show an array in pixel units (1.0 = 255) as a grey picture on a fixed scale, encoded once per key."""
+    png = resources.get_display_png((*key, scale), pixels, width, scale)
+    where.image(png, width=width, caption=caption, output_format="PNG")
+
+
+def panel(values: np.ndarray, title: str, **options) -> dict:
+    """One small annotated heatmap for ``heatmap_grid_chart`` (signed red/blue colours unless told otherwise)."""
+    return {"values": values, "title": title, "annotate": True, "scheme": charts.DIVERGING, "cell": 30} | options
+
+
+def symmetric(values: np.ndarray) -> tuple[float, float]:
+    """A colour domain centred on 0, so that white means 0 on the diverging scale."""
+    reach = float(np.nanmax(np.abs(values))) or 1.0
+    return -reach, reach
+
+
+def clamp_state(key: str, top: int) -> None:
+    """Keep a slider's remembered value inside a range that just shrank (another image, another kernel)."""
+    if st.session_state.get(key, 0) > top:
+        st.session_state[key] = top
+
+
+def magnitude(n: int) -> str:
+    """A count in words a student can compare: "hundreds", "thousands", "millions"…"""
+    for size, word in ((10**9, "billions"), (10**6, "millions"), (10**3, "thousands"), (100, "hundreds")):
+        if n >= size:
+            return word
+    return "tens" if n >= 10 else "a handful"
+
+
+def shape_working(n_h: int, n_w: int, k: int, s: int, p: int, d: int = 1) -> str:
+    """The slide's formula, filled in for height and width."""
+    reach = conv.kernel_reach(k, d)
+    span = "k" if d == 1 else "(d(k − 1) + 1)"
+    lines = []
+    for name, n in (("height", n_h), ("width", n_w)):
+        lines.append(
+            f"- {name}: ⌊({n} + 2·{p} − {reach}) / {s}⌋ + 1 = **{conv.output_size(n, k, s, p, d)}**"
+            if reach <= n + 2 * p
+            else f"- {name}: the kernel reaches {reach} pixels but the padded input has only {n + 2 * p}"
+        )
+    return f"⌊(n + 2p − {span}) / s⌋ + 1\n\n" + "\n".join(lines)
+
+
+def reset_grid() -> None:
+    """Load the chosen Rohrer image into the nine row widgets."""
+    start = xo.ROHRER_IMAGES[st.session_state.get("kernels_xo_start", "X")]
+    for r, line in enumerate(start):
+        st.session_state[f"kernels_row_{r}"] = [c for c, v in enumerate(line) if v > 0]
+
+
+def pixel_grid() -> np.ndarray:
+    """A 9×9 grid: each row is a multi-select segmented control; a selected (dark) cell is +1 ink, others −1."""
+    if "kernels_row_0" not in st.session_state:
+        reset_grid()
+    st.html(f"<style>{PIXEL_CSS}</style>")
+    grid = -np.ones((9, 9))
+    for r in range(9):
+        ink = st.segmented_control(
+            f"row {r}",
+            range(9),
+            selection_mode="multi",
+            format_func=lambda c: "\u00a0" + "\u200b" * c,  # blank but distinct labels: the colour is the pixel
+            key=f"kernels_row_{r}",
+            label_visibility="collapsed",
+        )
+        grid[r, list(ink)] = 1.0
+    return grid
+
+
+def set_question(question: tuple[int, int, int, int]) -> None:
+    """Pose a Practice 1 question and clear the previous answer."""
+    st.session_state.kernels_question = question
+    st.session_state.kernels_checked = False
+    st.session_state.kernels_answer_h = None
+    st.session_state.kernels_answer_w = None
+
+
+def new_question() -> None:
+    """The next generated question (the same sequence for everyone)."""
+    st.session_state.kernels_asked = st.session_state.get("kernels_asked", 0) + 1
+    set_question(conv.practice_question(st.session_state.kernels_asked))
+
+
+# --- Sections --------------------------------------------------------------------------------------------------------
 def choose_image() -> tuple[tuple, np.ndarray]:
     """The image picker: a bundled photo, a digit or an upload (bad uploads fall back to a photo, with a message).
 
@@ -59,72 +148,359 @@ def choose_image() -> tuple[tuple, np.ndarray]:
     return ("photo", photo, side), resources.get_sample_photo(photo, side)
 
 
-def as_tuple(kernel: np.ndarray) -> tuple[tuple[float, ...], ...]:
-    """A kernel as nested tuples: a plain, hashable cache key."""
-    return tuple(map(tuple, np.asarray(kernel, dtype=float).tolist()))
-
-
-def show(where, key: tuple, pixels: np.ndarray, *, width: int = SHOW, caption: str | None = None) -> None:
-    """Show an array as a grayscale picture (stretched to black…white), encoded once per key."""
-    where.image(resources.get_display_png(key, pixels, width), width=width, caption=caption, output_format="PNG")
-
-
-def reset_grid() -> None:
-    """Load the chosen Rohrer image into the nine row widgets."""
-    start = conv.ROHRER_IMAGES[st.session_state.get("kernels_xo_start", "X")]
-    for r, line in enumerate(start):
-        st.session_state[f"kernels_row_{r}"] = [c for c, v in enumerate(line) if v > 0]
-
-
-def pixel_grid() -> np.ndarray:
-    """A 9×9 grid: each row is a multi-select segmented control; a selected (dark) cell is +1 ink, others −1."""
-    if "kernels_row_0" not in st.session_state:
-        reset_grid()
-    st.html(f"<style>{PIXEL_CSS}</style>")
-    image = -np.ones((9, 9))
-    for r in range(9):
-        ink = st.segmented_control(
-            f"row {r}",
-            range(9),
-            selection_mode="multi",
-            format_func=lambda c: "\u00a0" + "\u200b" * c,  # blank but distinct labels: the colour is the pixel
-            key=f"kernels_row_{r}",
-            label_visibility="collapsed",
+def pixels_are_numbers() -> tuple[tuple, np.ndarray]:
+    """Section 1: the chosen image, and the same image as a small matrix of 0…255 values."""
+    image_key, image = choose_image()
+    small = conv.resize(image, 16)
+    col_img, col_grid = st.columns([1, 2])
+    show_picture(col_img, image_key, image, caption=f"{image.shape[0]}×{image.shape[1]} pixels")
+    with col_grid:
+        values = np.round(small * 255)
+        lesson.show_chart(
+            "heatmap_chart", values, annotate=True, fmt=".0f", gray=True, domain=(0, 255), cell=30, width="content"
         )
-        image[r, list(ink)] = 1.0
-    return image
+        st.caption(f"The same image as a {small.shape[0]}×{small.shape[1]} matrix of pixel values (0 to 255).")
+    return image_key, image
 
 
-def panel(values: np.ndarray, title: str, **options) -> dict:
-    """One small annotated heatmap for ``heatmap_grid_chart`` (signed red/blue colours unless told otherwise)."""
-    return {
-        "values": values,
-        "title": title,
-        "annotate": True,
-        "scheme": "redblue",
-        "cell": 30,
-        "legend": False,
-    } | options
-
-
-def clamp_state(key: str, top: int) -> None:
-    """Keep a slider's remembered value inside a range that just shrank (another image, another kernel)."""
-    if st.session_state.get(key, 0) > top:
-        st.session_state[key] = top
-
-
-def shape_working(n_h: int, n_w: int, k: int, s: int, p: int, d: int = 1) -> str:
-    """The slide's formula, filled in for height and width."""
-    span = "k" if d == 1 else "(d(k − 1) + 1)"
-    lines = []
-    for name, n in (("height", n_h), ("width", n_w)):
-        reach = k if d == 1 else d * (k - 1) + 1
-        lines.append(
-            f"- {name}: ⌊({n} + 2·{p} − {reach}) / {s}⌋ + 1 = **{conv.output_size(n, k, s, p, d)}**"
-            if reach <= n + 2 * p
-            else f"- {name}: the kernel reaches {reach} pixels but the padded input has only {n + 2 * p}"
+def xo_case_study() -> np.ndarray:
+    """Section 2: Rohrer's filters, ReLU, pooling twice, and a voting layer with readable weights."""
+    col_grid, col_vote = st.columns([3, 2])
+    with col_grid:
+        st.radio("Start from", list(xo.ROHRER_IMAGES), horizontal=True, key="kernels_xo_start", on_change=reset_grid)
+        grid = pixel_grid()
+        st.button("Reset the grid", key="kernels_xo_reset", on_click=reset_grid, icon=":material/restart_alt:")
+    verdict = xo.vote(grid)
+    with col_vote:
+        if verdict.label == "neither":
+            st.markdown("#### The vote: this looks like **neither** an X nor an O")
+        else:
+            st.markdown(f"#### The vote: this looks like an **{verdict.label}**")
+        a, b = st.columns(2)
+        a.metric("X vote", f"{verdict.votes['X']:+.2f}")
+        b.metric("O vote", f"{verdict.votes['O']:+.2f}")
+        found = ", ".join(f"{letter} {'yes' if ok else 'no'}" for letter, ok in verdict.strokes_found.items())
+        st.caption(
+            "Each vote is the average of the quarter cells (last column below) that the letter weights +1, minus the "
+            "average of those it weights −1: +1.00 would be every expected stroke perfect and every other one absent. "
+            f"A letter wins when its vote reaches {xo.MIN_VOTE:+.2f} and every stroke it expects is found (a match of "
+            f"at least {xo.FOUND:.2f}: at most one pixel wrong). Every stroke found: {found}."
         )
-    return f"⌊(n + 2p − {span}) / s⌋ + 1\n\n" + "\n".join(lines)
+    maps, pooled, quarters = xo.match_maps(grid), xo.pooled_maps(grid), xo.quarter_maps(grid)
+    rows = [
+        [
+            panel(f, "filter", fmt=".0f", domain=(-1, 1), cell=24),
+            panel(maps[name], f"{name}: match ÷ 9", domain=(-1, 1)),
+            panel(conv.relu(maps[name]), "ReLU", domain=(0, 1), scheme=charts.SEQUENTIAL),
+            panel(pooled[name], "2×2 max pool", domain=(0, 1), scheme=charts.SEQUENTIAL),
+            panel(quarters[name], "pooled again", domain=(0, 1), scheme=charts.SEQUENTIAL, cell=40),
+        ]
+        for name, f in xo.ROHRER_FILTERS.items()
+    ]
+    lesson.show_chart(charts.heatmap_grid_chart(rows), width="content")
+    st.markdown(
+        "**The voting layer's weights**, one 2×2 grid per filter, read off the reference X and O: +1 where this "
+        "letter's reference finds a stroke and the other's matches worse, −1 the other way round, 0 where they agree."
+    )
+    columns = st.columns(2)
+    for column, letter in zip(columns, xo.LETTERS, strict=True):
+        weights = xo.voting_weights(letter)
+        panels = [panel(w, f"{letter}: {name}", fmt="+.0f", domain=(-1, 1), cell=40) for name, w in weights.items()]
+        column.caption(f"Weights of the {letter} vote")
+        lesson.show_chart(charts.heatmap_grid_chart([panels]), where=column, width="content")
+    return grid
+
+
+def slide_the_window(grid_xo: np.ndarray, image: np.ndarray) -> None:
+    """Section 3: one window position at a time: patch, kernel, products, and the feature map filled so far."""
+    c1, c2 = st.columns(2)
+    target = c1.radio("Slide over", WINDOW_TARGETS, horizontal=True, key="kernels_window_target")
+    kernels = {**{f"filter {k}": v for k, v in xo.ROHRER_FILTERS.items()}, **conv.KERNEL_PRESETS}
+    kernel_name = c2.selectbox("Kernel", list(kernels), key="kernels_window_kernel")
+    kernel = kernels[kernel_name]
+    on_xo = target == WINDOW_TARGETS[0]
+    grid = grid_xo if on_xo else np.round(conv.resize(image, WINDOW_SIDE) * 255)  # whole 0…255 values, as shown
+    if min(grid.shape) < kernel.shape[0]:
+        lesson.friendly_error(f"The image ({grid.shape[0]}×{grid.shape[1]}) is smaller than the kernel; using the X.")
+        grid, on_xo = grid_xo, True
+    out_h, out_w = conv.output_shape(grid.shape, kernel.shape)
+    clamp_state("kernels_position", out_h * out_w - 1)
+    position = st.slider("Window position (row by row)", 0, out_h * out_w - 1, 0, key="kernels_position")
+    row, col = divmod(position, out_w)
+    patch = conv.window(grid, row, col, kernel.shape)
+    products = patch * kernel
+    feature = conv.convolve2d(grid, kernel)
+    whole = bool(np.allclose(kernel, np.round(kernel)))  # integer pixels × integer weights: exact whole numbers
+    number = ".0f" if whole else (".3~g" if on_xo else ".1f")  # the same format for products and their sums
+    pixels = (
+        {"fmt": ".0f", "scheme": charts.INK_GREY, "domain": (-1, 1)}
+        if on_xo
+        else {"fmt": ".0f", "scheme": charts.PIXEL_GREY, "domain": (0, 255)}
+    )
+    window_panels = [
+        panel(grid, "input", highlight=conv.receptive_cells(row, col, 3), cell=24, **pixels),
+        panel(patch, "patch", **pixels),
+        panel(kernel, "kernel", fmt=".3~g", domain=symmetric(kernel)),
+        panel(products, "patch × kernel", fmt=number, domain=symmetric(products)),
+        panel(
+            conv.filled_so_far(feature, position),
+            "feature map so far",
+            fmt=number,
+            domain=symmetric(feature),
+            highlight=[(row, col)],
+            cell=24,
+        ),
+    ]
+    lesson.show_chart(charts.heatmap_grid_chart([window_panels]), width="content")
+    total = format(feature[row, col], number)
+    matched = f", and ÷ 9 = **{feature[row, col] / 9:.2f}**" if on_xo and kernel_name.startswith("filter") else ""
+    st.markdown(f"Output cell ({row}, {col}): add up the {patch.size} products → **{total}**{matched}")
+    units = "±1 pixels" if on_xo else "pixel values 0 (black) to 255 (white), rounded to whole numbers"
+    st.caption(
+        f"Grey: {units}. Red and blue: signed kernel weights, products and sums (white is 0)."
+        + ("" if whole else " Products and sums are shown to the same precision.")
+    )
+    lesson.show_code(conv.convolve2d, label="Show the code: convolve2d, a sliding window in two loops")
+
+
+def kernel_gallery(image_key: tuple, image: np.ndarray) -> None:
+    """Section 4: the slide's feature maps, then an editable kernel, every picture on a fixed, stated scale."""
+    gallery = st.columns(len(GALLERY))
+    for column, name in zip(gallery, GALLERY, strict=True):
+        kernel = conv.KERNEL_PRESETS[name]
+        scale = conv.display_scale(kernel)
+        out = resources.get_filtered(image_key, image, as_tuple(kernel), 1, 1)
+        show_picture(
+            column,
+            (*image_key, name),
+            out,
+            width=SMALL,
+            scale=scale,
+            caption="original" if name == "identity" else f"{name} ({scale})",
+        )
+    st.caption(
+        "Each picture is drawn on a fixed scale, never stretched: **clip** means "
+        f"{conv.DISPLAY_SCALES['clip']}; **signed** (for kernels whose weights add up to 0, which answer 0 on a flat "
+        f"area) means {conv.DISPLAY_SCALES['signed']}."
+    )
+    st.markdown("Now pick a preset and edit its weights (click a cell to type; zero padding keeps the size).")
+    c1, c2 = st.columns([3, 1])
+    preset = c1.selectbox("Preset", list(conv.KERNEL_PRESETS), index=1, key="kernels_preset")
+    size = c2.radio("Size", [3, 5], format_func=lambda k: f"{k}×{k}", horizontal=True, key="kernels_kernel_size")
+    col_edit, col_orig, col_out = st.columns([2, 2, 2])
+    with col_edit:
+        table = pd.DataFrame(conv.kernel_preset(preset, size), columns=[str(j) for j in range(size)])
+        edited = st.data_editor(
+            table,
+            key=f"kernels_editor_{preset}_{size}",  # a new preset starts a fresh editor
+            hide_index=True,
+            column_config={c: st.column_config.NumberColumn(c, format="%.3g", width="small") for c in table.columns},
+        )
+        st.caption(f"Sum of weights: {np.nansum(edited.to_numpy(dtype=float)):.3g} (1 keeps the brightness).")
+    try:
+        kernel = conv.check_kernel(edited.to_numpy(dtype=float))
+        result = resources.get_filtered(image_key, image, as_tuple(kernel), 1, size // 2)
+    except ValueError as exc:
+        lesson.friendly_error(f"{exc} Fix the cell to see the result.")
+        return
+    scale = conv.display_scale(kernel)
+    show_picture(col_orig, image_key, image, width=MEDIUM, caption="original (clip)")
+    show_picture(
+        col_out,
+        (*image_key, as_tuple(kernel), size),
+        result,
+        width=MEDIUM,
+        scale=scale,
+        caption=f"{preset} (edited), {scale}",
+    )
+    clipped = conv.clipped_share(result, scale)
+    col_out.caption(
+        f"Raw values run from **{255 * result.min():.0f}** to **{255 * result.max():.0f}** (pixel units, 255 = "
+        f"white); on the {scale} scale {clipped:.0%} of the pixels fall outside it and are drawn pure black or white."
+    )
+
+
+def stride_padding_pooling(image_key: tuple, image: np.ndarray) -> None:
+    """Section 5: the output-size formula against a real averaging convolution, pooling, and the coverage diagram."""
+    c1, c2, c3, c4 = st.columns(4)
+    k = c1.slider("Kernel size k", 1, 7, 3, key="kernels_k")
+    s = c2.slider("Stride s", 1, 4, 1, key="kernels_stride")
+    p = c3.slider("Zero padding p", 0, 3, 0, key="kernels_padding")
+    d = c4.slider("Dilation d", 1, 3, 1, key="kernels_dilation")
+    col_formula, col_result = st.columns([3, 2])
+    strided_key = (*image_key, "box", k, s, p, d)
+    try:
+        strided = resources.get_filtered(image_key, image, as_tuple(conv.box_kernel(k)), s, p, d)
+    except ValueError as exc:
+        strided = None
+        lesson.friendly_error(f"{exc} Make the kernel smaller, the padding larger, or pick a bigger image.")
+    with col_formula:
+        st.markdown(
+            f"Input **{image.shape[0]} × {image.shape[1]}**. The formula " + shape_working(*image.shape, k, s, p, d)
+        )
+        if strided is not None:
+            st.success(f"The real output is **{strided.shape[0]} × {strided.shape[1]}**: the formula agrees.")
+    if strided is not None:
+        show_picture(col_result, strided_key, strided, width=MEDIUM, caption=f"output {strided.shape} (clip)")
+
+    st.subheader("Pooling")
+    st.markdown("Pooling summarises each window of the output above by its maximum or its average, shrinking it again.")
+    c1, c2, c3 = st.columns(3)
+    mode = c1.radio("Pooling", ["max", "avg"], horizontal=True, key="kernels_pool_mode")
+    pool_size = c2.slider("Pool size", 2, 4, 2, key="kernels_pool_size")
+    pool_stride = c3.slider("Pool stride", 1, 4, 2, key="kernels_pool_stride")
+    if strided is not None:
+        try:
+            pooled = resources.get_pooled(strided_key, strided, pool_size, pool_stride, mode)
+        except ValueError as exc:
+            lesson.friendly_error(str(exc))
+        else:
+            (h, w), (ph, pw) = strided.shape, pooled.shape
+            c1.markdown(f"**{mode} pool {pool_size}×{pool_size}, stride {pool_stride}**: {h}×{w} → **{ph}×{pw}**")
+            show_picture(c2, (*strided_key, mode, pool_size, pool_stride), pooled, width=SMALL)
+
+    st.subheader("Which input cells does each output cell read?")
+    c1, c2 = st.columns([1, 3])
+    n_small = c1.slider("Input size n (diagram)", 3, 9, 5, key="kernels_diagram_n")
+    try:
+        counts = conv.coverage(n_small, k, s, p, d)
+    except ValueError as exc:
+        lesson.friendly_error(f"{exc} Try a smaller k or d, or more padding.")
+        return
+    m = conv.output_size(n_small, k, s, p, d)
+    clamp_state("kernels_output_cell", m * m - 1)
+    cell_index = c1.slider("Output cell (row by row)", 0, m * m - 1, 0, key="kernels_output_cell") if m > 1 else 0
+    orow, ocol = divmod(cell_index, m)
+    title = f"{n_small}×{n_small} input, padding {p} (grey): output cell ({orow}, {ocol}) of {m}×{m}"
+    spec = charts.coverage_chart(counts, p, conv.receptive_cells(orow, ocol, k, s, d), title=title)
+    lesson.show_chart(spec, where=c2, width="content")
+    c2.caption("Numbers: how many output cells read that input cell. Outlined: what the chosen output cell reads.")
+
+
+def layer_types() -> conv.LayerCounts | None:
+    """Section 6: parameter counts of fully connected, locally connected and convolutional layers; weight sharing."""
+    c1, c2, c3, c4 = st.columns(4)
+    n = int(c1.number_input("Input size n (n×n)", 4, 1024, 32, key="kernels_layer_n"))
+    c_in = int(c2.number_input("Input channels", 1, 512, 3, key="kernels_layer_cin"))
+    c_out = int(c3.number_input("Output channels (filters)", 1, 512, 16, key="kernels_layer_cout"))
+    k = int(c4.number_input("Kernel size k", 1, 11, 3, key="kernels_layer_k"))
+    try:
+        layers = conv.layer_counts(n, c_in, c_out, k)
+    except ValueError as exc:
+        lesson.friendly_error(str(exc))
+        return None
+    o = layers.output_height
+    col_table, col_chart = st.columns([3, 2])
+    col_table.markdown(f"Output: {o}×{o}×{c_out} (stride 1, no padding).")
+    col_table.table(
+        pd.DataFrame(
+            {
+                "weights + biases": [
+                    f"({n}·{n}·{c_in}) × ({o}·{o}·{c_out}) + {o}·{o}·{c_out}",
+                    f"{o}·{o}·{c_out} × ({k}·{k}·{c_in} + 1)",
+                    f"{c_out} × ({k}·{k}·{c_in} + 1)",
+                ],
+                "parameters": [
+                    f"{v:,}" for v in (layers.fully_connected, layers.locally_connected, layers.convolutional)
+                ],
+            },
+            index=["fully connected", "locally connected", "convolutional"],
+        )
+    )
+    bars = {
+        "fully connected": layers.fully_connected,
+        "locally connected": layers.locally_connected,
+        "convolutional": layers.convolutional,
+    }
+    lesson.show_chart(charts.parameter_count_chart(bars), where=col_chart, width="content")
+    st.markdown("**Weight sharing**: the kernels used at four output positions of each kind of layer.")
+    local, shared = conv.example_kernels(places=4, seed=9)
+    col_local, col_conv = st.columns(2)
+    col_local.caption("Locally connected: a different kernel at every place.")
+    panels = [panel(w, f"place {i + 1}", fmt=".1f", cell=26, domain=symmetric(w)) for i, w in enumerate(local)]
+    lesson.show_chart(charts.heatmap_grid_chart([panels]), where=col_local, width="content")
+    col_conv.caption("Convolutional: one kernel, shared by every place.")
+    panels = [panel(shared, f"place {i + 1}", fmt=".1f", cell=26, domain=symmetric(shared)) for i in range(4)]
+    lesson.show_chart(charts.heatmap_grid_chart([panels]), where=col_conv, width="content")
+    return layers
+
+
+def practice() -> None:
+    """Section 7: predict a feature map's shape, then check it against the formula."""
+    if "kernels_question" not in st.session_state:
+        set_question(SLIDE_CASES["stride 1"])
+    c1, c2, c3 = st.columns(3)
+    c1.button("Slide case: stride 1", key="kernels_q_slide1", on_click=set_question, args=(SLIDE_CASES["stride 1"],))
+    c2.button("Slide case: stride 2", key="kernels_q_slide2", on_click=set_question, args=(SLIDE_CASES["stride 2"],))
+    c3.button("New question", key="kernels_q_new", on_click=new_question, icon=":material/casino:")
+    qn, qk, qp, qs = st.session_state.kernels_question
+    with st.container(border=True):
+        st.markdown(
+            f"**Predict:** an input of **{qn}×{qn}**, a **{qk}×{qk}** kernel, zero padding **{qp}**, stride **{qs}**. "
+            "What is the feature map's height and width?"
+        )
+        a1, a2, a3 = st.columns([1, 1, 1], vertical_alignment="bottom")
+        guess_h = a1.number_input("Height", 0, 1000, None, key="kernels_answer_h")
+        guess_w = a2.number_input("Width", 0, 1000, None, key="kernels_answer_w")
+        if a3.button("Check", key="kernels_check", disabled=guess_h is None or guess_w is None):
+            st.session_state.kernels_checked = True
+        if not (st.session_state.kernels_checked and guess_h is not None and guess_w is not None):
+            return
+        answer = conv.output_size(qn, qk, qs, qp)
+        if (guess_h, guess_w) == (answer, answer):
+            st.success(f"Right: the feature map is **{answer}×{answer}**.")
+        else:
+            st.warning(f"Not quite: the feature map is **{answer}×{answer}**, not {guess_h}×{guess_w}.")
+        st.markdown(f"⌊(n + 2p − k) / s⌋ + 1 = ⌊({qn} + 2·{qp} − {qk}) / {qs}⌋ + 1 = **{answer}**, for both sides.")
+        if qn <= 9:
+            title = f"{qn}×{qn} input with padding {qp}: each number counts the windows that read that cell"
+            spec = charts.coverage_chart(
+                conv.coverage(qn, qk, qs, qp), qp, conv.receptive_cells(0, 0, qk, qs), title=title
+            )
+            lesson.show_chart(spec, width="content")
+
+
+def shift_sentence() -> str:
+    """What the filters and the vote do on the slide's shifted X, worded from the numbers."""
+    peaks = xo.peaks(xo.ROHRER_X_SHIFTED)
+    verdict = xo.vote(xo.ROHRER_X_SHIFTED)
+    (d1, n1), (centre, n_centre), (d2, n2) = (peaks[name] for name in xo.ROHRER_FILTERS)
+    perfect = [name for name, (_, count) in peaks.items() if count]
+    if n1 == 0 and n2 == 0:
+        diagonals = f"neither diagonal filter matches perfectly (they peak at {d1:.2f} and {d2:.2f})"
+    else:
+        diagonals = f"the diagonal filters peak at {d1:.2f} and {d2:.2f}"
+    times = {1: "once", 2: "twice"}.get(n_centre, f"{n_centre} times")
+    centre_text = f"the centre filter reaches {centre:.2f} {times}" if n_centre else f"the centre peaks at {centre:.2f}"
+    only = "only " if perfect == ["X centre"] else ""
+    moved = xo.one_pixel_shift_labels()
+    kept = sum(label == "X" for label in moved.values())
+    return (
+        f"On the slide's shifted X {diagonals}; {only}{centre_text}. Pooling twice keeps each stroke in its quarter, "
+        f"so the vote says **{verdict.label}** ({verdict.votes['X']:+.2f} for X, {verdict.votes['O']:+.2f} for O). "
+        f"Pooling forgives some shifts, not all: of the {len(moved)} one-pixel moves of the X, {kept} still get X."
+    )
+
+
+def sharing_sentence(layers: conv.LayerCounts | None) -> str:
+    """The weight-sharing point, worded from the counts in section 6."""
+    if layers is None:
+        return "Sharing one kernel across positions keeps a conv layer's size independent of the image size."
+    conv_n, fc_n = layers.convolutional, layers.fully_connected
+    return (
+        f"Sharing one kernel across positions is why the convolutional layer above has {conv_n:,} parameters "
+        f"({magnitude(conv_n)}) where a fully connected one has {fc_n:,} ({magnitude(fc_n)}, {fc_n / conv_n:,.0f} "
+        "times as many); only the fully connected count grows with the image."
+    )
+
+
+def text_and_speech() -> None:
+    """Section 8: a pointer to the page that runs the same window over words and spectrograms."""
+    st.markdown("The same sliding window works on anything laid out as a grid, such as a sentence or a spectrogram.")
+    try:
+        st.page_link("pages/text_speech.py", label="CNNs for text and speech", icon=":material/graphic_eq:")
+    except StreamlitPageNotFoundError:  # the page run on its own, without the router (as in AppTest)
+        st.markdown("Open **CNNs for text and speech** in the sidebar.")
 
 
 lesson.page_intro(
@@ -143,375 +519,57 @@ lesson.page_intro(
         "Practice 1: feature map shape",
     ],
 )
-
-# 1 ------------------------------------------------------------------------------------------------------------------
 lesson.section(
     "1. Pixels are numbers",
     "A grayscale image is a matrix: 0 is black, 255 is white. Pick an image; the grid shows it shrunk "
     "so that every number fits.",
 )
-image_key, image = choose_image()
-small = conv.resize(image, 16)
-col_img, col_grid = st.columns([1, 2])
-show(col_img, image_key, image, caption=f"{image.shape[0]}×{image.shape[1]} pixels")
-with col_grid:
-    chart("heatmap_chart", np.round(small * 255), annotate=True, fmt=".0f", gray=True, domain=(0, 255), cell=30)
-    st.caption(f"The same image as a {small.shape[0]}×{small.shape[1]} matrix of pixel values (0 to 255).")
-
-# 2 ------------------------------------------------------------------------------------------------------------------
+image_key, image = pixels_are_numbers()
 lesson.section(
     "2. The X/O case study",
     "Rohrer's images are 9×9 with +1 for ink and −1 for background. Each 3×3 filter looks for one piece "
     "of an X; element-wise multiply and add gives 9 when the piece is there exactly, so dividing by 9 "
-    "makes 1.00 a perfect match. Click pixels to draw your own X or O.",
+    "makes 1.00 a perfect match. ReLU and pooling follow, then a voting layer weighs what is left. "
+    "Click pixels to draw your own X or O.",
 )
-col_grid, col_vote = st.columns([3, 2])
-with col_grid:
-    st.radio("Start from", list(conv.ROHRER_IMAGES), horizontal=True, key="kernels_xo_start", on_change=reset_grid)
-    xo = pixel_grid()
-    st.button("Reset the grid", key="kernels_xo_reset", on_click=reset_grid, icon=":material/restart_alt:")
-maps = conv.match_maps(xo)
-pooled = conv.pooled_features(xo)
-vote = conv.vote_x_or_o(xo)
-with col_vote:
-    st.markdown(f"#### The vote: this looks like an **{vote.label}**")
-    a, b = st.columns(2)
-    a.metric("Similarity to an X", f"{vote.x_score:.2f}")
-    b.metric("Similarity to an O", f"{vote.o_score:.2f}")
-    st.caption(
-        "The vote compares the three pooled maps below with those of the reference X and O "
-        "(cosine similarity, 1.00 = the same pattern); a trained network learns this last step instead."
-    )
-rows = [
-    [
-        panel(f, "filter", fmt=".0f", domain=(-1, 1), cell=24),
-        panel(maps[name], f"{name}: match ÷ 9", domain=(-1, 1)),
-        panel(conv.relu(maps[name]), "ReLU", domain=(0, 1), scheme="viridis"),
-        panel(pooled[name], "2×2 max pool", domain=(0, 1), scheme="viridis"),
-    ]
-    for name, f in conv.ROHRER_FILTERS.items()
-]
-chart("heatmap_grid_chart", rows)
-
-# 3 ------------------------------------------------------------------------------------------------------------------
+grid = xo_case_study()
 lesson.section(
     "3. Slide the window",
     "A convolution visits every position of the window in turn. Move it and watch one output cell being filled.",
 )
-c1, c2 = st.columns(2)
-targets = ["the X/O grid above", "the chosen image (shrunk)"]
-target = c1.radio("Slide over", targets, horizontal=True, key="kernels_window_target")
-kernels = {**{f"filter {k}": v for k, v in conv.ROHRER_FILTERS.items()}, **conv.KERNEL_PRESETS}
-kernel_name = c2.selectbox("Kernel", list(kernels), key="kernels_window_kernel")
-grid = xo if target.startswith("the X") else conv.resize(image, WINDOW_SIDE)
-kernel = kernels[kernel_name]
-if min(grid.shape) < kernel.shape[0]:
-    lesson.friendly_error(f"The image ({grid.shape[0]}×{grid.shape[1]}) is smaller than the kernel; using the X.")
-    grid, target = xo, targets[0]
-out_h, out_w = conv.output_shape(grid.shape, kernel.shape)
-clamp_state("kernels_position", out_h * out_w - 1)
-position = st.slider("Window position (row by row)", 0, out_h * out_w - 1, 0, key="kernels_position")
-row, col = divmod(position, out_w)
-patch = conv.window(grid, row, col, kernel.shape)
-feature = conv.convolve2d(grid, kernel)
-so_far = np.where(np.arange(feature.size).reshape(feature.shape) <= position, feature, np.nan)
-signed = (-1, 1) if grid.min() < 0 else (0, 1)
-digits = ".0f" if target == targets[0] else ".1f"  # ±1 pixels need no decimals
-span = (float(feature.min()), float(feature.max()))
-window_panels = [
-    panel(grid, "input", fmt=digits, domain=signed, highlight=conv.receptive_cells(row, col, 3), cell=24),
-    panel(patch, "patch", fmt=digits, domain=signed),
-    panel(kernel, "kernel", fmt=".3~g"),
-    panel(patch * kernel, "patch × kernel", fmt=".3~g"),
-    panel(so_far, "feature map so far", fmt=".1f", scheme="viridis", domain=span, highlight=[(row, col)], cell=24),
-]
-chart("heatmap_grid_chart", [window_panels])
-st.markdown(
-    f"Output cell ({row}, {col}): add up the {patch.size} products → **{feature[row, col]:.3g}**"
-    + (f", and ÷ 9 = **{feature[row, col] / 9:.2f}**" if target.startswith("the X") and "filter" in kernel_name else "")
-)
-lesson.show_code(conv.convolve2d, label="Show the code: convolve2d, a sliding window in two loops")
-
-# 4 ------------------------------------------------------------------------------------------------------------------
+slide_the_window(grid, image)
 lesson.section(
     "4. Kernels",
     "The same operation with different weights finds different things. These are the slide's feature maps "
     "of the chosen image:",
 )
-gallery = st.columns(4)
-for col_, name in zip(gallery, ["identity", "sharpen", "edge detect", "strong edge detect"], strict=True):
-    filtered_key = (*image_key, as_tuple(conv.KERNEL_PRESETS[name]), 1, 1)
-    out = resources.get_filtered(image_key, image, filtered_key[-3], 1, 1)
-    show(col_, filtered_key, out, width=SMALL, caption="original" if name == "identity" else name)
-st.markdown("Now pick a preset and edit its weights (click a cell to type; zero padding keeps the size).")
-c1, c2 = st.columns([3, 1])
-preset = c1.selectbox("Preset", list(conv.KERNEL_PRESETS), index=1, key="kernels_preset")
-size = c2.radio("Size", [3, 5], format_func=lambda k: f"{k}×{k}", horizontal=True, key="kernels_kernel_size")
-col_edit, col_orig, col_out = st.columns([2, 2, 2])
-with col_edit:
-    table = pd.DataFrame(conv.kernel_preset(preset, size), columns=[str(j) for j in range(size)])
-    edited = st.data_editor(
-        table,
-        key=f"kernels_editor_{preset}_{size}",  # a new preset starts a fresh editor
-        hide_index=True,
-        column_config={c: st.column_config.NumberColumn(c, format="%.3g", width="small") for c in table.columns},
-    )
-    st.caption(f"Sum of weights: {np.nansum(edited.to_numpy(dtype=float)):.3g} (1 keeps the brightness).")
-try:
-    kernel = conv.check_kernel(edited.to_numpy(dtype=float))
-    result_key = (*image_key, as_tuple(kernel), 1, size // 2)
-    result = resources.get_filtered(image_key, image, as_tuple(kernel), 1, size // 2)
-except ValueError as exc:
-    lesson.friendly_error(f"{exc} Fix the cell to see the result.")
-else:
-    show(col_orig, image_key, image, width=MEDIUM, caption="original")
-    show(col_out, result_key, result, width=MEDIUM, caption=f"{preset} (edited)")
-    col_out.caption(
-        f"Raw values run from **{result.min():.3g}** to **{result.max():.3g}**; they are stretched to black…white "
-        "for display."
-    )
-
-# 5 ------------------------------------------------------------------------------------------------------------------
+kernel_gallery(image_key, image)
 lesson.section(
     "5. Stride, padding, pooling",
     "The output's size depends on the kernel size k, the stride s and the zero padding p (and dilation d, "
     "which spreads the kernel out). Here a k×k averaging kernel runs over the chosen image.",
 )
-c1, c2, c3, c4 = st.columns(4)
-k = c1.slider("Kernel size k", 1, 7, 3, key="kernels_k")
-s = c2.slider("Stride s", 1, 4, 1, key="kernels_stride")
-p = c3.slider("Zero padding p", 0, 3, 0, key="kernels_padding")
-d = c4.slider("Dilation d", 1, 3, 1, key="kernels_dilation")
-col_formula, col_result = st.columns([3, 2])
-try:
-    strided_key = (*image_key, "box", k, s, p, d)
-    strided = resources.get_filtered(image_key, image, as_tuple(conv.box_kernel(k)), s, p, d)
-except ValueError as exc:
-    strided = None
-    lesson.friendly_error(f"{exc} Make the kernel smaller, the padding larger, or pick a bigger image.")
-with col_formula:
-    st.markdown(
-        f"Input **{image.shape[0]} × {image.shape[1]}**. The formula " + shape_working(*image.shape, k, s, p, d)
-    )
-    if strided is not None:
-        st.success(f"The real output is **{strided.shape[0]} × {strided.shape[1]}**: the formula agrees.")
-if strided is not None:
-    show(col_result, strided_key, strided, width=MEDIUM, caption=f"output {strided.shape}")
-
-st.subheader("Pooling")
-st.markdown("Pooling summarises each window of the output above by its maximum or its average, shrinking it again.")
-c1, c2, c3 = st.columns(3)
-mode = c1.radio("Pooling", ["max", "avg"], horizontal=True, key="kernels_pool_mode")
-pool_size = c2.slider("Pool size", 2, 4, 2, key="kernels_pool_size")
-pool_stride = c3.slider("Pool stride", 1, 4, 2, key="kernels_pool_stride")
-if strided is not None:
-    try:
-        pooled_key = (*strided_key, mode, pool_size, pool_stride)
-        pooled_image = resources.get_pooled(strided_key, strided, pool_size, pool_stride, mode)
-    except ValueError as exc:
-        lesson.friendly_error(str(exc))
-    else:
-        (h, w), (ph, pw) = strided.shape, pooled_image.shape
-        c1.markdown(f"**{mode} pool {pool_size}×{pool_size}, stride {pool_stride}**: {h}×{w} → **{ph}×{pw}**")
-        show(c2, pooled_key, pooled_image, width=SMALL)
-
-st.subheader("Which input cells does each output cell read?")
-c1, c2 = st.columns([1, 3])
-n_small = c1.slider("Input size n (diagram)", 3, 9, 5, key="kernels_diagram_n")
-try:
-    counts = conv.coverage(n_small, k, s, p, d)
-except ValueError as exc:
-    lesson.friendly_error(f"{exc} Try a smaller k or d, or more padding.")
-else:
-    m = conv.output_size(n_small, k, s, p, d)
-    clamp_state("kernels_output_cell", m * m - 1)
-    cell_index = c1.slider("Output cell (row by row)", 0, m * m - 1, 0, key="kernels_output_cell") if m > 1 else 0
-    orow, ocol = divmod(cell_index, m)
-    with c2:
-        title = f"{n_small}×{n_small} input, padding {p} (grey): output cell ({orow}, {ocol}) of {m}×{m}"
-        chart("coverage_chart", counts, p, conv.receptive_cells(orow, ocol, k, s, d), title=title)
-        st.caption("Numbers: how many output cells read that input cell. Outlined: what the chosen output cell reads.")
-
-# 6 ------------------------------------------------------------------------------------------------------------------
+stride_padding_pooling(image_key, image)
 lesson.section(
     "6. Layer types",
     "A fully connected layer links every input value to every output unit. A locally connected layer gives "
     "each output unit only a k×k patch, but its own weights. A convolutional layer shares one kernel across "
     "all positions, so its size does not depend on the image at all.",
 )
-c1, c2, c3, c4 = st.columns(4)
-n_layer = c1.number_input("Input size n (n×n)", 4, 1024, 32, key="kernels_layer_n")
-c_in = c2.number_input("Input channels", 1, 512, 3, key="kernels_layer_cin")
-c_out = c3.number_input("Output channels (filters)", 1, 512, 16, key="kernels_layer_cout")
-k_layer = c4.number_input("Kernel size k", 1, 11, 3, key="kernels_layer_k")
-try:
-    layers = conv.layer_counts(int(n_layer), int(c_in), int(c_out), int(k_layer))
-except ValueError as exc:
-    lesson.friendly_error(str(exc))
-else:
-    o = layers.output_height
-    col_table, col_chart = st.columns([3, 2])
-    col_table.markdown(
-        f"Output: {o}×{o}×{c_out} (stride 1, no padding).\n\n"
-        "| layer | weights + biases | parameters |\n|---|---|---:|\n"
-        f"| fully connected | ({n_layer}·{n_layer}·{c_in}) × ({o}·{o}·{c_out}) + {o}·{o}·{c_out} | "
-        f"{layers.fully_connected:,} |\n"
-        f"| locally connected | {o}·{o}·{c_out} × ({k_layer}·{k_layer}·{c_in} + 1) | {layers.locally_connected:,} |\n"
-        f"| convolutional | {c_out} × ({k_layer}·{k_layer}·{c_in} + 1) | {layers.convolutional:,} |"
-    )
-    with col_chart:
-        bars = {
-            "fully connected": layers.fully_connected,
-            "locally connected": layers.locally_connected,
-            "convolutional": layers.convolutional,
-        }
-        chart("parameter_count_chart", bars)
-st.markdown("**Weight sharing**: the kernels used at four output positions of each kind of layer.")
-rng = np.random.default_rng(9)
-shared = rng.normal(size=(3, 3))
-local_kernels = [panel(rng.normal(size=(3, 3)), f"place {i + 1}", fmt=".1f", cell=26) for i in range(4)]
-conv_kernels = [panel(shared, f"place {i + 1}", fmt=".1f", cell=26) for i in range(4)]
-col_local, col_conv = st.columns(2)
-with col_local:
-    st.caption("Locally connected: a different kernel at every place.")
-    chart("heatmap_grid_chart", [local_kernels])
-with col_conv:
-    st.caption("Convolutional: one kernel, shared by every place.")
-    chart("heatmap_grid_chart", [conv_kernels])
-
-# 7 ------------------------------------------------------------------------------------------------------------------
+layers = layer_types()
 lesson.section(
     "7. Practice 1: feature map shape",
     "Predict first, then check. The first two questions are the slides' cases (a 3×3 kernel with zero "
     "padding 1, at stride 1 and at stride 2); then ask for new ones.",
 )
-
-
-def set_question(question: tuple[int, int, int, int]) -> None:
-    st.session_state.kernels_question = question
-    st.session_state.kernels_checked = False
-    st.session_state.kernels_answer_h = None
-    st.session_state.kernels_answer_w = None
-
-
-def new_question() -> None:
-    st.session_state.kernels_asked = st.session_state.get("kernels_asked", 0) + 1
-    rng = np.random.default_rng(st.session_state.kernels_asked)  # seeded: the same sequence for everyone
-    while True:
-        n, k, p, s = (
-            int(rng.integers(4, 33)),
-            int(rng.choice([1, 3, 5, 7])),
-            int(rng.integers(0, 3)),
-            int(rng.integers(1, 4)),
-        )
-        if k <= n + 2 * p:
-            break
-    set_question((n, k, p, s))
-
-
-if "kernels_question" not in st.session_state:
-    set_question(SLIDE_CASES["stride 1"])
-c1, c2, c3 = st.columns(3)
-c1.button("Slide case: stride 1", key="kernels_q_slide1", on_click=set_question, args=(SLIDE_CASES["stride 1"],))
-c2.button("Slide case: stride 2", key="kernels_q_slide2", on_click=set_question, args=(SLIDE_CASES["stride 2"],))
-c3.button("New question", key="kernels_q_new", on_click=new_question, icon=":material/casino:")
-qn, qk, qp, qs = st.session_state.kernels_question
-with st.container(border=True):
-    st.markdown(
-        f"**Predict:** an input of **{qn}×{qn}**, a **{qk}×{qk}** kernel, zero padding **{qp}**, stride **{qs}**. "
-        "What is the feature map's height and width?"
-    )
-    a1, a2, a3 = st.columns([1, 1, 1], vertical_alignment="bottom")
-    guess_h = a1.number_input("Height", 0, 1000, None, key="kernels_answer_h")
-    guess_w = a2.number_input("Width", 0, 1000, None, key="kernels_answer_w")
-    if a3.button("Check", key="kernels_check", disabled=guess_h is None or guess_w is None):
-        st.session_state.kernels_checked = True
-    if st.session_state.kernels_checked and guess_h is not None and guess_w is not None:
-        answer = conv.output_size(qn, qk, qs, qp)
-        if (guess_h, guess_w) == (answer, answer):
-            st.success(f"Right: the feature map is **{answer}×{answer}**.")
-        else:
-            st.warning(f"Not quite: the feature map is **{answer}×{answer}**, not {guess_h}×{guess_w}.")
-        st.markdown(f"⌊(n + 2p − k) / s⌋ + 1 = ⌊({qn} + 2·{qp} − {qk}) / {qs}⌋ + 1 = **{answer}**, for both sides.")
-        if qn <= 9:
-            title = f"{qn}×{qn} input with padding {qp}: each number counts the windows that read that cell"
-            chart("coverage_chart", conv.coverage(qn, qk, qs, qp), qp, conv.receptive_cells(0, 0, qk, qs), title=title)
-
-# 8 ------------------------------------------------------------------------------------------------------------------
-lesson.section(
-    "8. One architecture, many applications",
-    "The same sliding window works on anything laid out as a grid. A sentence is a grid of word features × words "
-    "(**CNN for text classification**); a sound is a spectrogram, frequency × time (**CNN for speech recognition**). "
-    "The detectors here are hand-made so you can read every number; a real network learns them.",
-)
-text_col, sound_col = st.columns(2, gap="large")
-with text_col:
-    st.subheader("Text: a 1-D convolution over words")
-    sentence = st.text_input("Sentence", "The walk was not good but the dog was very happy", key="kernels_sentence")
-    try:
-        verdict = applications.classify_sentence(sentence)
-    except ValueError as exc:
-        lesson.friendly_error(f"{str(exc).capitalize()}. Type a few English words.")
-    else:
-        words = [f"{i}:{w}" for i, w in enumerate(verdict.words)]
-        matrix = applications.sentence_matrix(verdict.words)
-        chart(
-            "heatmap_chart",
-            matrix,
-            title="The sentence as numbers (feature × word)",
-            scheme="blues",
-            domain=(0, 1),
-            cell=24,
-            row_labels=applications.WORD_FEATURES,
-            col_labels=words,
-            legend=False,
-        )
-        width = max(len(m) for m in verdict.maps.values())
-        maps = np.array([np.pad(m, (0, width - len(m))) for m in verdict.maps.values()])
-        chart(
-            "heatmap_chart",
-            maps,
-            title="Feature maps after ReLU (detector × position)",
-            annotate=True,
-            fmt=".0f",
-            domain=(0, 1),
-            cell=24,
-            row_labels=list(verdict.maps),
-            col_labels=[str(i) for i in range(width)],
-            legend=False,
-        )
-        pooled = ", ".join(f"{name} **{value:.0f}**" for name, value in verdict.pooled.items())
-        st.markdown(f"Max-pooling over time keeps one number per detector: {pooled}.")
-        st.metric("Verdict", verdict.label)
-        st.caption(f"Evidence score {verdict.score:+.0f}: positives minus negatives; a negated positive counts twice.")
-with sound_col:
-    st.subheader("Sound: a 2-D convolution over a spectrogram")
-    sound = st.selectbox("Sound", applications.SOUNDS, key="kernels_sound")
-    wave = applications.make_sound(sound)
-    st.audio(wave, sample_rate=applications.SAMPLE_RATE)
-    kernel_name = st.selectbox("Kernel", list(applications.SPECTRO_KERNELS), index=1, key="kernels_sound_kernel")
-    image = applications.spectrogram(wave)
-    response = applications.convolve_spectrogram(image, applications.SPECTRO_KERNELS[kernel_name])
-    chart(
-        "heatmap_chart",
-        image,
-        title="Spectrogram (high pitch at the top, time to the right)",
-        cell=9,
-        legend=False,
-        domain=(0, 1),
-    )
-    chart("heatmap_chart", response, title=f"Feature map: {kernel_name}", cell=9, legend=False)
-    st.caption(f"Strongest response {response.max():.2f}. Try the rising line on a rising and a falling pitch.")
-
+practice()
+lesson.section("8. One architecture, many applications")
+text_and_speech()
 lesson.what_to_notice(
     [
         "A convolution is only multiply-and-add in a sliding window; the kernel's numbers decide what it finds.",
-        "A filter scores 1.00 exactly where its pattern sits, so the shifted X still lights up, just in other places; "
-        "pooling then forgives small shifts.",
+        shift_sentence(),
         "Stride and padding decide the output size: ⌊(n + 2p − k)/s⌋ + 1. Padding (k − 1)/2 with stride 1 keeps it.",
-        "Sharing one kernel across positions is why a conv layer has thousands of parameters where a fully connected "
-        "one has millions.",
-        "Text and sound become grids too, so the same convolution finds 'not good' in a sentence and a rising pitch "
-        "in a spectrogram; a window of two words misses 'not a good', which is why text CNNs use several widths.",
+        sharing_sentence(layers),
     ]
 )

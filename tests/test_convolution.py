@@ -12,6 +12,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from models import convolution as conv
+from models import xo_case_study as xo
 
 RNG = np.random.default_rng(0)
 
@@ -77,20 +78,39 @@ def test_pool2d_matches_torch(mode, h, w, size, stride, ceil):
 
 
 def test_rohrer_constants_are_the_slides():
-    for img in conv.ROHRER_IMAGES.values():
+    for img in xo.ROHRER_IMAGES.values():
         assert img.shape == (9, 9) and set(np.unique(img)) == {-1.0, 1.0}
-    assert np.array_equal(conv.FILTER_DIAGONAL, np.where(np.eye(3) > 0, 1, -1))
-    assert np.array_equal(conv.FILTER_ANTI_DIAGONAL, np.fliplr(conv.FILTER_DIAGONAL))
-    assert conv.FILTER_X_CENTRE[1, 1] == 1 and conv.FILTER_X_CENTRE[0, 1] == -1
+    assert np.array_equal(xo.FILTER_DIAGONAL, np.where(np.eye(3) > 0, 1, -1))
+    assert np.array_equal(xo.FILTER_ANTI_DIAGONAL, np.fliplr(xo.FILTER_DIAGONAL))
+    assert xo.FILTER_X_CENTRE[1, 1] == 1 and xo.FILTER_X_CENTRE[0, 1] == -1
     # "element-wise multiply, add outputs" = 9: the diagonal filter on the X's top-left stroke
-    assert np.sum(conv.ROHRER_X[1:4, 1:4] * conv.FILTER_DIAGONAL) == 9
-    maps = conv.match_maps(conv.ROHRER_X)
+    assert np.sum(xo.ROHRER_X[1:4, 1:4] * xo.FILTER_DIAGONAL) == 9
+    maps = xo.match_maps(xo.ROHRER_X)
     assert maps["X centre"][3, 3] == 1.0 and maps["diagonal \\"][1, 1] == 1.0 and maps["diagonal /"][1, 5] == 1.0
 
 
-@pytest.mark.parametrize(("name", "label"), [("X", "X"), ("shifted X", "X"), ("O", "O")])
-def test_vote(name, label):
-    assert conv.vote_x_or_o(conv.ROHRER_IMAGES[name]).label == label
+def test_xo_pooling_matches_torch():
+    for image in xo.ROHRER_IMAGES.values():
+        for name, m in xo.match_maps(image).items():
+            t = torch.from_numpy(np.maximum(m, 0))[None, None]
+            once = F.max_pool2d(t, 2, ceil_mode=True)
+            np.testing.assert_allclose(xo.pooled_maps(image)[name], once[0, 0].numpy())
+            np.testing.assert_allclose(xo.quarter_maps(image)[name], F.max_pool2d(once, 2, ceil_mode=True)[0, 0])
+
+
+def test_voting_weights_are_read_off_the_references():
+    wx, wo = xo.voting_weights("X"), xo.voting_weights("O")
+    for name in xo.ROHRER_FILTERS:
+        assert set(np.unique(wx[name])) <= {-1.0, 0.0, 1.0}
+    np.testing.assert_array_equal(wx["diagonal \\"], [[1, -1], [-1, 1]])  # the X's "\" strokes sit on its diagonal
+    np.testing.assert_array_equal(wo["diagonal \\"], [[-1, 1], [1, -1]])  # the O's sit in the other corners
+    with pytest.raises(ValueError, match="letter"):
+        xo.voting_weights("Y")
+
+
+def test_shift_moves_pixels_and_fills_with_background():
+    moved = xo.shift(xo.ROHRER_X, 1, -1)
+    assert moved[2, 0] == 1 and moved[0].max() == -1 and moved[:, 8].max() == -1
 
 
 def test_coverage_and_receptive_cells():
@@ -217,8 +237,26 @@ def test_kernel_presets_and_display():
     np.testing.assert_allclose(conv.box_kernel(4).sum(), 1.0)
     with pytest.raises(ValueError, match="Unknown kernel"):
         conv.kernel_preset("nope")
-    shown = conv.to_display(np.array([[-2.0, 0.0], [1.0, 2.0]]))
-    assert shown.dtype == np.uint8 and shown.min() == 0 and shown.max() == 255
+    shown = conv.to_display(np.array([[-2.0, 0.0], [0.5, 2.0]]))  # clip: 0…1 is black…white, the rest clipped
+    assert shown.dtype == np.uint8 and shown.tolist() == [[0, 0], [128, 255]]
+    signed = conv.to_display(np.array([[-2.0, 0.0], [0.5, 2.0]]), scale="signed")  # 0 is mid-grey
+    assert signed.tolist() == [[0, 128], [191, 255]]
     big = conv.to_display(np.eye(4), width=100)
     assert big.shape == (100, 100) and set(np.unique(big)) == {0, 255}  # enlarged with sharp pixels
-    assert conv.to_display(np.ones((3, 3)), width=6).max() == 128  # a flat image is mid-grey
+    assert conv.to_display(np.ones((3, 3)), width=6).min() == 255  # a uniform white image stays white
+    assert conv.display_scale(conv.KERNEL_PRESETS["edge detect"]) == "signed"
+    assert conv.display_scale(conv.KERNEL_PRESETS["sharpen"]) == "clip"
+    assert conv.clipped_share(np.array([[-0.5, 0.5], [1.5, 1.0]])) == 0.5
+    with pytest.raises(ValueError, match="scale"):
+        conv.to_display(np.ones((2, 2)), scale="stretch")
+
+
+def test_kernel_reach_filled_map_and_practice_questions():
+    assert conv.kernel_reach(3) == 3 and conv.kernel_reach(3, 2) == 5
+    filled = conv.filled_so_far(np.arange(6.0).reshape(2, 3), 3)
+    assert np.isnan(filled).sum() == 2 and filled[1, 0] == 3
+    questions = [conv.practice_question(i) for i in range(1, 30)]
+    assert questions == [conv.practice_question(i) for i in range(1, 30)]  # seeded: the same for everyone
+    assert all(k <= n + 2 * p for n, k, p, s in questions)
+    local, shared = conv.example_kernels(4)
+    assert len(local) == 4 and shared.shape == (3, 3)

@@ -60,13 +60,16 @@ def test_xo_grid_clicks_and_presets(at):
     assert at.segmented_control(key="kernels_row_1").value == [1, 7]  # ink at the X's two top strokes
     at.segmented_control(key="kernels_row_4").set_value([]).run()  # rub out the centre of the X
     assert not at.exception
-    assert "Similarity to an X" in [m.label for m in at.metric]
+    assert {"X vote", "O vote"} <= {m.label for m in at.metric}
     at.radio(key="kernels_xo_start").set_value("O").run()
     assert at.segmented_control(key="kernels_row_1").value == [3, 4, 5]
     assert "this looks like an **O**" in texts(at)
     at.radio(key="kernels_xo_start").set_value("shifted X").run()
     assert "this looks like an **X**" in texts(at)
-    at.segmented_control(key="kernels_row_1").set_value([0, 1, 2, 3, 4, 5, 6, 7, 8]).run()
+    for r in range(9):  # rub everything out: an empty grid is neither letter
+        at.segmented_control(key=f"kernels_row_{r}").set_value([])
+    at.run()
+    assert "**neither** an X nor an O" in texts(at)
     at.button(key="kernels_xo_reset").click().run()
     assert at.segmented_control(key="kernels_row_1").value == [6]
 
@@ -123,10 +126,11 @@ def test_layer_counts(at):
     at.number_input(key="kernels_layer_n").set_value(8).run()
     at.number_input(key="kernels_layer_cin").set_value(1).run()
     at.number_input(key="kernels_layer_cout").set_value(4).run()
-    table = texts(at)
-    assert "| 40 |" in table  # conv: 4 × (3·3·1 + 1)
-    assert f"| {36 * 4 * 10:,} |" in table  # locally connected: 6·6·4 × 10
-    assert f"| {64 * 144 + 144:,} |" in table  # fully connected: 64 → 6·6·4
+    table = at.table[0].value
+    assert table.loc["convolutional", "parameters"] == "40"  # 4 × (3·3·1 + 1)
+    assert table.loc["locally connected", "parameters"] == f"{36 * 4 * 10:,}"  # 6·6·4 × 10
+    assert table.loc["fully connected", "parameters"] == f"{64 * 144 + 144:,}"  # 64 → 6·6·4
+    assert not [m for m in at.markdown if m.value.lstrip().startswith("|")]  # no Markdown tables
 
 
 def test_practice_predict_then_reveal(at):
@@ -146,17 +150,7 @@ def test_practice_predict_then_reveal(at):
     assert not at.exception and texts(at) != question
 
 
-def test_applications_section_text_and_sound(at):
+def test_applications_moved_to_their_own_page(at):
     assert any("One architecture, many applications" in h.value for h in at.header)
-    verdict = next(m for m in at.metric if m.label == "Verdict")
-    assert verdict.value == "negative"  # "not good" outweighs the positive words
-    at.text_input(key="kernels_sentence").input("a great walk with my dog").run()
-    assert not at.exception
-    assert next(m for m in at.metric if m.label == "Verdict").value == "positive"
-    at.text_input(key="kernels_sentence").input("!!! 123").run()
-    assert not at.exception
-    assert any("no words" in w.value for w in at.warning)
-    at.selectbox(key="kernels_sound").set_value("falling pitch").run()
-    at.selectbox(key="kernels_sound_kernel").set_value("falling line").run()
-    assert not at.exception
-    assert any("Strongest response" in c.value for c in at.caption)
+    assert "CNNs for text and speech" in texts(at)
+    assert not at.text_input  # the sentence and the sounds live on the text-and-speech page now
