@@ -16,11 +16,15 @@ DATASETS = {"digits": "Digits (8×8 images)", "iris": "Iris", "wine": "Wine", "c
 SHARES = {"90%": 0.90, "95%": 0.95, "99%": 0.99}
 EIGEN_DIGITS = 13  # principal components drawn as images (one row on a wide screen)
 RECON_SAMPLES = 8  # held-out digits shown in the autoencoder comparison
+FEW_COMPONENTS = 5  # "a few components" in section 6
+NEAR_ACCURACY = 0.02  # "nearly as accurate": within this share of the accuracy without PCA
+SAME_ERROR = 0.10  # two reconstruction errors within 10% of each other are "about the same"
+LINEAR_OPTIONS = ["the linear autoencoder, clearly", "about the same", "PCA, clearly"]
 
 
 def chart(container, builder: str, *args, width: str = "stretch", **kwargs) -> None:
-    """Draw ``charts.<builder>(...)`` from its cached spec (rebuilt only when its inputs change)."""
-    container.vega_lite_chart(spec=resources.get_chart_spec(builder, *args, **kwargs), width=width)
+    """Draw ``charts.<builder>(...)`` in ``container`` from its cached spec (the lab's one chart helper)."""
+    lesson.show_chart(builder, *args, where=container, width=width, **kwargs)
 
 
 @st.fragment
@@ -81,7 +85,8 @@ def preprocessing_and_steps() -> None:
         delta=f"{after.explained_variance_ratio[0] - before.explained_variance_ratio[0]:+.1%} vs ×1",
         delta_color="off",
     )
-    m2.metric("Largest weight in PC1", top_after, delta=f"at ×1: {top_before}", delta_color="off")
+    m2.metric("Largest weight in PC1", top_after)
+    m2.caption(f"At ×1 it is {top_before}." if top_before != top_after else f"At ×1 it is {top_before} too.")
     chart(st, "loadings_chart", wine.feature_names, after.components[0], before.components[0])
     st.caption("Bars: PC1 after the change of unit. Black ticks: PC1 at ×1. With standardising on, they coincide.")
 
@@ -118,6 +123,16 @@ def preprocessing_and_steps() -> None:
             legend=False,
             width="content",
         )
+        spread = np.sort(np.diag(covariance))[::-1]
+        if spread[1] > 0 and spread[0] / spread[1] >= 10:
+            names = list(tables["prepared"].columns)
+            first, second = (names[i] for i in np.argsort(np.diag(covariance))[::-1][:2])
+            st.caption(
+                f"Unstandardised, {first}'s variance ({spread[0]:,.0f}) is {spread[0] / spread[1]:,.0f} times the "
+                f"next largest ({second}, {spread[1]:,.1f}), so on one colour scale every other cell is close to 0 and "
+                "looks white. That is the structure: one feature owns the variance, and PCA will follow it. "
+                "Standardise to see how the others vary together."
+            )
     with tabs[2]:
         st.markdown("`numpy.linalg.eigh(C)` returns eigenvalues in *ascending* order, one eigenvector per column.")
         st.dataframe(tables["eigenvalues"], width="stretch")
@@ -200,7 +215,11 @@ def reconstruction() -> None:
     images = np.concatenate([digits_pca.mean[None], digits_pca.components[:EIGEN_DIGITS]]).reshape(-1, 8, 8)
     tiles = resources.get_image_tiles(images[:1]) + resources.get_image_tiles(images[1:], signed=True)
     st.image(tiles, caption=["mean digit"] + [f"PC{i + 1}" for i in range(EIGEN_DIGITS)], width=64)
-    st.caption("The mean digit in grayscale; each component in red (adds ink) and blue (removes ink).")
+    st.caption(
+        "The mean digit in grayscale; each component in red and blue. A digit adds score × component to the mean, so "
+        "red adds ink where its score is positive and removes ink where it is negative (blue the reverse). A "
+        "component's sign is arbitrary: −PC is an equally good direction."
+    )
     digits = resources.get_dataset("digits")
     c1, c2 = st.columns(2)
     sample = int(c1.number_input("Digit number", 0, len(digits.X) - 1, 0, key="dimensionality_sample"))
@@ -235,10 +254,47 @@ def as_preprocessing() -> None:
     seconds = {"fit time (s)": [p.seconds for p in points]}
     chart(right, "k_curves_chart", ks, seconds, y_title="seconds", baselines={"no PCA": baseline.seconds}, zero=True)
     full = points[-1]
+    same = "exactly" if abs(full.accuracy - baseline.accuracy) < 1e-9 else "close to"
     st.caption(
-        f"With all {full.k} components the accuracy is {full.accuracy:.2%}, exactly the {baseline.accuracy:.2%} "
-        "without PCA: keeping every component only rotates the data. Each time is the faster of two fits on this "
-        "machine, so expect some noise."
+        f"With all {full.k} components the accuracy is {full.accuracy:.2%}, {same} the {baseline.accuracy:.2%} "
+        "without PCA: keeping every component only rotates the data."
+    )
+    st.markdown(accuracy_sentence(points, baseline))
+    st.markdown(timing_sentence(points, baseline))
+
+
+def accuracy_sentence(points: list[pca.PreprocessingPoint], baseline: pca.PreprocessingPoint) -> str:
+    """How many components the classifier needs, worded from the measured curve."""
+    few = pca.point_at(points, FEW_COMPONENTS)
+    near = pca.smallest_k_within(points, baseline.accuracy, NEAR_ACCURACY)
+    text = (
+        f"With k = {few.k} the classifier reaches {few.accuracy:.0%} against {baseline.accuracy:.0%} on all 64 pixels "
+        f"({few.variance_kept:.0%} of the variance kept)."
+    )
+    if near is not None:
+        text += (
+            f" It takes k = {near.k} ({near.variance_kept:.0%} of the variance) to come within "
+            f"{NEAR_ACCURACY * 100:.0f} points ({near.accuracy:.1%})."
+        )
+    return text
+
+
+def timing_sentence(points: list[pca.PreprocessingPoint], baseline: pca.PreprocessingPoint) -> str:
+    """What the fit-time chart shows, worded from the medians."""
+    near = pca.smallest_k_within(points, baseline.accuracy, NEAR_ACCURACY) or points[-1]
+    ratio = baseline.seconds / near.seconds if near.seconds > 0 else 1.0
+    timing = (
+        f"Each time is the median of {pca.TIMING_REPEATS} fits of the whole pipeline (scaler, PCA and logistic "
+        f"regression) on this machine. At k = {near.k} a fit takes {near.seconds:.2f} s against "
+        f"{baseline.seconds:.2f} s without PCA"
+    )
+    if ratio >= 1.5:
+        return timing + f": {ratio:.1f} times faster, with fewer numbers per digit for the classifier to weigh."
+    if ratio <= 1 / 1.5:
+        return timing + f": {1 / ratio:.1f} times slower, since fitting PCA costs more than it saves on 64 features."
+    return timing + (
+        ": about the same. With only 64 features the fit is quick either way, so PCA's saving does not show on "
+        "data this small."
     )
 
 
@@ -303,17 +359,50 @@ def concept_checks() -> None:
     ):
         chart(st, "scree_chart", wine_std.all_variance_ratio, k95, {"95%": k95})
 
+    model, linear = resources.get_autoencoder(), resources.get_autoencoder(linear=True)
+    views = resources.get_latent_views(model, linear, f"{model.test_mse}-{linear.test_mse}", RECON_SAMPLES)
+    pca_error = next(iter(views["errors"].values()))
     if lesson.concept_check(
         "dimensionality_quiz_linear",
         "A linear autoencoder with 2 bottleneck units against PCA with k = 2: whose reconstruction error is lower?",
-        ["the linear autoencoder, clearly", "about the same", "PCA, clearly"],
-        "about the same",
-        "Without a non-linearity the autoencoder can only learn a flat 2-D subspace, and PCA's is already the best "
-        "one; gradient descent gets close to it. The ReLU autoencoder can bend, so it does better.",
+        LINEAR_OPTIONS,
+        linear_verdict(linear.test_mse, pca_error),
+        f"Measured on the held-out digits: linear autoencoder {linear.test_mse:.4f}, PCA {pca_error:.4f} "
+        f"({linear.test_mse / pca_error - 1:+.0%}). Without a non-linearity the autoencoder can only learn a flat "
+        "2-D subspace, and PCA's is already the best one for squared error; gradient descent gets close to it. "
+        f"The ReLU autoencoder can bend, and reaches {model.test_mse:.4f}.",
     ):
-        model, linear = resources.get_autoencoder(), resources.get_autoencoder(linear=True)
-        views = resources.get_latent_views(model, linear, f"{model.test_mse}-{linear.test_mse}", RECON_SAMPLES)
         chart(st, "error_bars_chart", views["errors"])
+
+
+def linear_verdict(linear_error: float, pca_error: float) -> str:
+    """The concept check's answer, from the two measured errors."""
+    if abs(linear_error / pca_error - 1) <= SAME_ERROR:
+        return LINEAR_OPTIONS[1]
+    return LINEAR_OPTIONS[0] if linear_error < pca_error else LINEAR_OPTIONS[2]
+
+
+def notice_points() -> list[str]:
+    """The page's take-aways, worded from its own models and curves."""
+    points, baseline = resources.get_preprocessing_curve()
+    few, digits = pca.point_at(points, FEW_COMPONENTS), resources.get_pca("digits", True)
+    model, linear = resources.get_autoencoder(), resources.get_autoencoder(linear=True)
+    views = resources.get_latent_views(model, linear, f"{model.test_mse}-{linear.test_mse}", RECON_SAMPLES)
+    pca_error = next(iter(views["errors"].values()))
+    near = pca.smallest_k_within(points, baseline.accuracy, NEAR_ACCURACY)
+    needed = f"about {near.k} are needed to come within {NEAR_ACCURACY * 100:.0f} points" if near else ""
+    linear_gap = linear.test_mse / pca_error - 1
+    linear_text = "matches PCA" if abs(linear_gap) <= SAME_ERROR else f"differs from PCA by {linear_gap:+.0%}"
+    bent = model.test_mse / pca_error
+    bent_text = f"beats it at k = 2 ({bent:.0%} of PCA's error)" if bent < 1 else f"does not beat it ({bent:.0%})"
+    return [
+        "PC1 is the direction where the projections vary most, which is also where they lose least.",
+        "Without standardising, PCA follows whichever feature has the biggest numbers, not the most information.",
+        f"A few components keep much of the variance (k = {few.k}: {few.variance_kept:.0%} of the standardised "
+        f"digits; 95% takes k = {digits.components_for(0.95)}), but the classifier on {few.k} reaches "
+        f"{few.accuracy:.0%} against {baseline.accuracy:.0%}: {needed}.",
+        f"An autoencoder is a learned, possibly bent PCA: linear, it {linear_text}; with ReLUs it {bent_text}.",
+    ]
 
 
 lesson.page_intro(
@@ -364,11 +453,4 @@ lesson.section(
 autoencoders()
 lesson.section("8. Concept check", "Commit to an answer first: each chart appears only once you reveal.")
 concept_checks()
-lesson.what_to_notice(
-    [
-        "PC1 is the direction where the projections vary most, which is also where they lose least.",
-        "Without standardising, PCA follows whichever feature has the biggest numbers, not the most information.",
-        "A few components keep most of the variance of the digits, and a classifier on them is nearly as accurate.",
-        "An autoencoder is a learned, possibly bent PCA: linear, it matches PCA; with ReLUs it beats it at k = 2.",
-    ]
-)
+lesson.what_to_notice(notice_points())
