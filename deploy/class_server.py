@@ -62,15 +62,17 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
-def wait_for_health(url: str, proc: subprocess.Popen | None, seconds: float = STARTUP_SECONDS) -> None:
-    """Block until ``url`` answers 200 (or raise if ``proc`` died or the time is up)."""
+def wait_for_health(
+    url: str, proc: subprocess.Popen | None, seconds: float = STARTUP_SECONDS, header: str | None = None
+) -> None:
+    """Block until ``url`` answers 200 (with ``header``, if given), or raise if ``proc`` died or the time is up."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
             raise RuntimeError(f"{proc.args[0]} exited with code {proc.returncode}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
+                if response.status == 200 and (header is None or response.headers.get(header)):
                     return
         except OSError:
             time.sleep(0.3)
@@ -141,6 +143,11 @@ class ClassServer:
         nginx = install_nginx()
         if nginx is None:
             raise RuntimeError("nginx not found and it cannot be installed here (apt-get install -y nginx-light)")
+        with socket.socket() as probe:  # fail clearly, before another server on this port answers our checks
+            try:
+                probe.bind((self.host or "0.0.0.0", self.port))
+            except OSError as exc:
+                raise RuntimeError(f"port {self.port} is already in use ({exc.strerror}); choose another") from exc
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.run_dir.chmod(0o755)  # nginx's workers run as another user when the master is root
         Path(self.cache_dir).mkdir(parents=True, exist_ok=True)
@@ -186,7 +193,9 @@ class ClassServer:
                  "-g", "daemon off;"],
                 start_new_session=True,
             )  # fmt: skip
-            wait_for_health(f"http://127.0.0.1:{self.port}/_stcore/health", self.nginx, seconds=15)
+            wait_for_health(
+                f"http://127.0.0.1:{self.port}/_stcore/health", self.nginx, seconds=15, header="X-Lab-Process"
+            )
         except BaseException:
             self.stop()
             raise
