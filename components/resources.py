@@ -37,8 +37,11 @@ from models import digits as _digits
 from models import language as _language
 from models import long_dependency as _longdep
 from models import pca as _pca
+from models import sentences as _sentences
+from models import speech_cnn as _speech_cnn
 from models import store
 from models import tabular as _tabular
+from models import text_cnn as _text_cnn
 from models.training import OnStep
 
 T = TypeVar("T")
@@ -693,3 +696,135 @@ def get_handmade_sound_view(sound: str, kernel: str) -> dict:
     image = _applications.spectrogram(wave)
     response = _applications.convolve_spectrogram(image, _applications.SPECTRO_KERNELS[kernel])
     return {"wave": wave, "image": image, "response": response}
+
+
+TEXT_SPEECH_PAGE = "CNNs for text and speech"
+DEFAULT_MODELS["text_cnn"] = ("Text CNN: word embeddings → convs of widths 2, 3, 4 → max over time", TEXT_SPEECH_PAGE)
+DEFAULT_MODELS["speech_cnn"] = ("Speech CNN: 2 conv layers on spectrograms of 8 generated sounds", TEXT_SPEECH_PAGE)
+TEXT_SPEECH_VERSION = 1  # bump when the text or speech CNN's data, architecture or training changes
+TEXT_FILTERS_SHOWN = 4  # filters traced along the student's sentence
+TOP_NGRAMS = 5  # n-grams listed per filter
+
+
+@st.cache_resource(show_spinner=False)
+def get_sentences_fingerprint() -> str:
+    """A short hash of the labelled sentence files, so that edited data retrains the text CNN."""
+    digest = hashlib.sha1()
+    for path in _sentences.sentence_files():
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def get_text_cnn() -> _text_cnn.TrainedTextCNN:
+    """The shared text CNN, trained on first use on the labelled sentences."""
+    config = _text_cnn.DEFAULT_CONFIG
+    return shared_model(
+        "text_cnn",
+        {**store.config_dict(config), "data": get_sentences_fingerprint()},
+        TEXT_SPEECH_VERSION,
+        train=lambda on_step: _text_cnn.train_text_cnn(config, on_step=on_step),
+        restore=_text_cnn.TrainedTextCNN.from_payload,
+        label="the text CNN",
+    )
+
+
+@st.cache_resource(show_spinner=False)
+def get_bag_of_words(fingerprint: str) -> _text_cnn.BagOfWords:
+    """The bag-of-words logistic regression on the text CNN's training split (fitted in well under a second)."""
+    return _text_cnn.train_bag_of_words()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def get_text_comparison(model_key: str, _cnn: _text_cnn.TrainedTextCNN) -> _text_cnn.Comparison:
+    """Text CNN against bag of words on the held-out split; ``model_key`` names the trained CNN."""
+    return _text_cnn.compare(_cnn, get_bag_of_words(get_sentences_fingerprint()))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def get_top_ngrams(model_key: str, _cnn: _text_cnn.TrainedTextCNN) -> dict[str, list[tuple[str, float]]]:
+    """For every filter, the training-corpus n-grams that excite it most."""
+    train_rows, _ = _sentences.load_split()
+    return _cnn.top_ngrams([s for s, _ in train_rows], TOP_NGRAMS)
+
+
+def text_model_key(model: _text_cnn.TrainedTextCNN) -> str:
+    """A short name for a trained text CNN in cache keys (its weights are not hashed)."""
+    return f"{model.test_accuracy:.6f}-{model.num_parameters}-{len(model.vocab)}"
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def get_text_reading(sentence: str, model_key: str, _cnn: _text_cnn.TrainedTextCNN) -> dict:
+    """Everything the page shows about one sentence, computed once: probabilities, the strongest filters'
+    traces along the words as a chart spec, and which words the model did not know.
+
+    Raises ValueError when the sentence has no words.
+    """
+    reading = _cnn.read(sentence)
+    shown = reading.traces[:TEXT_FILTERS_SHOWN]
+    values = np.full((len(shown), max(len(reading.tokens), max(_cnn.config.widths))), np.nan)
+    highlight = []
+    for i, trace in enumerate(shown):
+        values[i, : len(trace.scores)] = trace.scores
+        highlight += [(i, trace.start + d) for d in range(trace.width) if trace.start + d < values.shape[1]]
+    words = reading.tokens + ["·"] * (values.shape[1] - len(reading.tokens))
+    peak = max(float(np.nanmax(values)) if np.isfinite(values).any() else 1.0, 1e-6)
+    title = "Filter scores at each window start (outlined: the n-gram that won the max-pool)"
+    spec = _charts.word_heatmap_chart(
+        values, words, [t.name for t in shown], title=title, scheme=_charts.SEQUENTIAL, domain=(0, peak), fmt=".1f"
+    )
+    probs = dict(sorted(reading.probs.items(), key=lambda kv: -kv[1]))
+    return {
+        "reading": reading,
+        "traces_spec": spec,
+        "probs_spec": _charts.probability_chart(probs),
+        "unknown": [t for t, k in zip(reading.tokens, reading.known, strict=True) if not k],
+    }
+
+
+def get_speech_cnn() -> _speech_cnn.TrainedSpeechCNN:
+    """The shared speech CNN, trained on first use on freshly generated sounds."""
+    config = _speech_cnn.DEFAULT_CONFIG
+    return shared_model(
+        "speech_cnn",
+        config,
+        TEXT_SPEECH_VERSION,
+        train=lambda on_step: _speech_cnn.train_speech_cnn(config, on_step=on_step),
+        restore=_speech_cnn.TrainedSpeechCNN.from_payload,
+        label="the speech CNN",
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def get_speech_view(sound: str, variant: int, model_key: str, _model: _speech_cnn.TrainedSpeechCNN) -> dict:
+    """One generated sound (variant 0 is the clean one), the CNN's probabilities and its first-layer maps as PNG."""
+    if variant == 0:
+        wave = _applications.make_sound(sound)
+    else:
+        wave = _speech_cnn.random_sound(sound, np.random.default_rng(variant), _model.config)
+    maps = _model.feature_maps(wave)
+    probs = dict(sorted(_model.predict_proba(wave).items(), key=lambda kv: -kv[1]))
+    return {
+        "wave": wave,
+        "image": _applications.spectrogram(wave),
+        "probs": probs,
+        "probs_spec": _charts.probability_chart(probs),
+        "maps_png": _charts.png_bytes(_charts.feature_grid_image(maps, columns=4, scale=4)),
+    }
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def get_speech_kernel_pictures(model_key: str, _model: _speech_cnn.TrainedSpeechCNN) -> dict:
+    """The learned first-layer kernels and the hand-made ones, each as one PNG (red positive, blue negative), and
+    for each hand-made kernel the most similar learned one (index, cosine similarity)."""
+    handmade = np.stack(list(_applications.SPECTRO_KERNELS.values()))
+    learned = _model.kernels().reshape(len(_model.kernels()), -1)
+    learned = learned / np.linalg.norm(learned, axis=1, keepdims=True).clip(1e-9)
+    closest = {}
+    for name, kernel in _applications.SPECTRO_KERNELS.items():
+        cosine = learned @ (kernel.ravel() / np.linalg.norm(kernel))
+        closest[name] = (int(cosine.argmax()), float(cosine.max()))
+    return {
+        "closest": closest,
+        "learned": _charts.png_bytes(_charts.feature_grid_image(_model.kernels(), columns=8, scale=24, signed=True)),
+        "handmade": _charts.png_bytes(_charts.feature_grid_image(handmade, columns=4, scale=24, signed=True)),
+    }
