@@ -60,7 +60,9 @@ def learned_text() -> None:
     if len(unknown) == len(reading.tokens):
         lesson.friendly_error("None of these words is in the model's vocabulary (it knows the words of the team's "
                               "sentences), so every word reads as the same unknown word and the answer means little.")
-    elif unknown:
+    if len(reading.tokens) == text_cnn.MAX_TOKENS:
+        st.caption(f"Only the first {text_cnn.MAX_TOKENS} words are read: the model is for sentences, not pages.")
+    if unknown and len(unknown) < len(reading.tokens):
         shown = ", ".join(f"“{w}”" for w in unknown[:8]) + ("…" if len(unknown) > 8 else "")
         st.caption(f"Not in the vocabulary, read as one shared unknown word: {shown}")
     left, right = st.columns([1, 2], gap="large")
