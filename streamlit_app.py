@@ -12,5 +12,6 @@ st.navigation(
         st.Page("pages/draw.py", title="Draw and classify", icon=":material/draw:"),
         st.Page("pages/text_speech.py", title="CNNs for text and speech", icon=":material/graphic_eq:"),
         st.Page("pages/next_word.py", title="Next word", icon=":material/text_fields:"),
-    ]
+    ],
+    position="top",  # a page list across the top leaves the whole width to the lesson (and to a projector)
 ).run()

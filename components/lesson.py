@@ -8,29 +8,12 @@ from collections.abc import Callable, Sequence
 import streamlit as st
 
 from components import charts, resources
-
-
-def _route_through_navigation() -> None:
-    """Make a deep link on a fresh server run the router, not the page file alone.
-
-    Streamlit treats an app whose entry file sits beside a ``pages/`` folder as an old-style
-    multipage app until ``st.navigation`` has run once. So the very first visitor who opens
-    ``/kernels`` directly would get the page without the router (wrong sidebar, no page config).
-    Clearing that flag and rerunning sends the visit through ``streamlit_app.py`` instead.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    first_visit = not st.session_state.get("_lab_routed", False)
-    st.session_state["_lab_routed"] = True
-    # Only on a session's first run: a later rerun carries widget events that a rerun would drop.
-    if PagesManager.uses_pages_directory and first_visit:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+from components.routing import route_through_navigation
 
 
 def page_intro(title: str, text: str, *, slides: Sequence[str] = ()) -> None:
     """The page title, two sentences on what the student will see, and the slides it covers."""
-    _route_through_navigation()
+    route_through_navigation()  # in case ``components`` was imported before this session's first run
     st.title(title)
     st.markdown(text)
     if slides:

@@ -12,7 +12,7 @@ def _open(page, app_server) -> None:
     """Open the page through the router (as a student does from Home), so the app's wide layout applies."""
     page.set_default_timeout(120_000)
     goto(page, app_server, "")
-    page.locator('[data-testid="stSidebarNav"]').get_by_text("Dimensionality reduction").click()
+    page.locator('[data-testid="stTopNav"]').get_by_text("Dimensionality reduction").click()
     page.wait_for_url("**/dimensionality")
     page.get_by_role("heading", name="8. Concept check").wait_for()
     wait_for_app(page)

@@ -11,14 +11,15 @@ pytestmark = pytest.mark.e2e
 def test_page_opens_without_exception(page, app_server, path):
     goto(page, app_server, path)
     assert_no_exception(page, app_server)
-    assert page.locator('[data-testid="stSidebarNav"]').count() == 1
+    assert page.locator('[data-testid="stTopNav"]').count() == 1
+    assert page.locator('[data-testid="stSidebarNav"]').count() == 0  # Streamlit's own pages/ list never shows
     assert page.get_by_role("heading", name=PAGES[path]).first.is_visible()
     screenshot(page, path or "home")
 
 
-def test_sidebar_lists_every_page(page, app_server):
+def test_navigation_lists_every_page(page, app_server):
     goto(page, app_server, "")
-    nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+    nav = page.locator('[data-testid="stTopNav"]').inner_text()
     for title in ["Home", "Dimensionality reduction", "Kernel playground", "Draw and classify", "Next word"]:
         assert title in nav
 
@@ -30,7 +31,9 @@ def test_app_log_has_no_warnings(app_server):
 
 
 def test_deep_link_on_a_fresh_server_goes_through_the_router(browser, chromium_path):
-    """The first visitor of a new server opens /kernels directly: the router's sidebar and layout must still apply."""
+    """The first visitor of a new server opens /kernels directly: the router's navigation and layout must apply,
+    and Streamlit's own list of the pages/ folder ("streamlit app, dimensionality, …") must never show, not
+    even while the router takes over."""
     import tempfile
 
     from tests.e2e.conftest import AppServer
@@ -38,10 +41,19 @@ def test_deep_link_on_a_fresh_server_goes_through_the_router(browser, chromium_p
     server = AppServer(tempfile.mkdtemp(prefix="lab-e2e-deeplink-"))
     try:
         page = browser.new_page(viewport={"width": 1400, "height": 900})
+        seen: list[str] = []  # every navigation text the page showed while loading, sampled every 100 ms
+        page.goto(f"{server.url}/kernels", wait_until="commit")
+        for _ in range(40):
+            seen += page.evaluate(
+                "() => [...document.querySelectorAll('[data-testid=stSidebarNav], [data-testid=stTopNav]')]"
+                ".map(e => e.innerText)"
+            )
+            page.wait_for_timeout(100)
         goto(page, server, "kernels")
         assert_no_exception(page, server)
-        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
-        assert "Kernel playground" in nav and "streamlit app" not in nav
+        nav = page.locator('[data-testid="stTopNav"]').inner_text()
+        assert "Kernel playground" in nav
+        assert not [text for text in seen if "streamlit app" in text.lower() or "streamlit_app" in text]
         assert page.get_by_role("heading", name="Kernel playground").first.is_visible()
         page.close()
     finally:
