@@ -24,6 +24,12 @@ OUTLINE = [
         "Draw an X, an O or a digit and see the class probabilities, feature maps and learned kernels of a CNN.",
     ),
     (
+        "pages/text_speech.py",
+        "One architecture, many applications: CNNs for text and speech",
+        "Type a sentence and see which word n-grams a learned text CNN's filters pick out; "
+        "then classify sounds from their spectrograms.",
+    ),
+    (
         "pages/next_word.py",
         "Recurrent neural networks: sequence modelling",
         "Type a prompt and watch a window model, a bag of words, an RNN and an LSTM guess the next word, "
