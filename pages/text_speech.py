@@ -106,10 +106,13 @@ def word_order() -> None:
     else:
         verdict = (f"On the {result.order_count} held-out sentences with a negation the CNN is no better than bag of "
                    f"words here ({result.cnn_order_accuracy:.0%} against {result.bow_order_accuracy:.0%})")
+    shuffle = (
+        "it reads order" if result.shuffled_accuracy < result.cnn_accuracy else "here order did not help it"
+    )
     st.markdown(
         f"{verdict}: only the CNN was right on {len(result.cnn_wins)} of them, only bag of words on "
         f"{len(result.bow_wins)}. Shuffling the words of every held-out sentence changes nothing for bag of words "
-        f"but moves the CNN from {result.cnn_accuracy:.0%} to {result.shuffled_accuracy:.0%}: it reads order."
+        f"but moves the CNN from {result.cnn_accuracy:.0%} to {result.shuffled_accuracy:.0%}: {shuffle}."
     )
     if result.cnn_wins:
         st.dataframe(
