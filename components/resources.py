@@ -7,12 +7,10 @@ time. Training shows a progress bar in the session that triggered it.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import gc
 import hashlib
 import io
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -26,14 +24,18 @@ import streamlit as st
 from PIL import Image
 from sklearn.datasets import load_digits as _load_digits
 from sklearn.datasets import load_sample_images as _load_sample_images
+from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 from components import charts as _charts
+from components import training_panel
+from components.background import ModelJob, ModelShelf, give_back_memory
 from models import applications as _applications
 from models import autoencoder as _autoencoder
+from models import baselines as _baselines
 from models import cnn as _cnn
 from models import convolution as _convolution
 from models import corpus as _corpus
-from models import digits as _digits
+from models import invariance as _invariance
 from models import language as _language
 from models import long_dependency as _longdep
 from models import pca as _pca
@@ -42,6 +44,8 @@ from models import speech_cnn as _speech_cnn
 from models import store
 from models import tabular as _tabular
 from models import text_cnn as _text_cnn
+from models import through_time as _through_time
+from models import vocabulary as _vocabulary
 from models.training import OnStep
 
 T = TypeVar("T")
@@ -68,9 +72,24 @@ class _Slot:
     value: Any = None
 
 
+# Tests and benchmarks train in the calling thread with a progress bar (AppTest runs no fragments); a
+# server trains in the background and shows live panels instead.
+BLOCKING = os.environ.get("LAB_BLOCKING_TRAINING") == "1"
+_collecting = threading.local()  # set while the warm-up asks every default getter for its job
+
+
+class ModelNotReady(StopException):
+    """Raised by a getter whose model is still training, after it drew the live panel in its place.
+
+    ``lesson.sections`` catches it, so the page goes on with the next section; uncaught, it ends the
+    page run quietly, like ``st.stop()``.
+    """
+
+
 @st.cache_resource(show_spinner=False)
-def _shared_slot(key: str) -> _Slot:
-    return _Slot()
+def get_model_shelf() -> ModelShelf:
+    """This process's shelf of shared default models (and its one background worker)."""
+    return ModelShelf()
 
 
 @st.cache_resource(show_spinner=False, max_entries=CUSTOM_MAX_ENTRIES, ttl=CUSTOM_TTL_SECONDS)
@@ -115,15 +134,8 @@ def _train_with_progress(name: str, label: str, train: Callable[[OnStep], T]) ->
         model = train(on_step)
     finally:
         done()
-        _give_back_memory()
+        give_back_memory()
     return model, time.perf_counter() - started
-
-
-def _give_back_memory() -> None:
-    """Return the training run's freed memory to the OS (glibc keeps it otherwise, and the server's RSS grows)."""
-    gc.collect()
-    with contextlib.suppress(OSError, AttributeError):  # not glibc (macOS, Windows, musl): nothing to do
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def shared_model(
@@ -135,31 +147,60 @@ def shared_model(
     restore: Callable[[dict], T],
     label: str,
 ) -> T:
-    """A default model: from memory, else from disk, else trained once (with a progress bar) and saved.
+    """A default model: from memory, else from disk, else trained once for the whole server and saved.
 
     ``train(on_step)`` builds the model; the model's ``to_payload()`` is what is saved and
-    ``restore(payload)`` rebuilds it. A payload that fails to restore is retrained.
+    ``restore(payload)`` rebuilds it. A payload that fails to restore is retrained. While the model
+    trains in the background, this draws a live training panel and raises :class:`ModelNotReady`.
     """
-    key = store.model_key(name, config, version)
+    job = ModelJob(name, config, version, train, restore, label)
+    shelf = get_model_shelf()
+    if (value := shelf.value(job.key)) is not None:
+        return value
+    if getattr(_collecting, "on", False):  # the warm-up is only listing jobs
+        shelf.enqueue(job)
+        return None  # type: ignore[return-value]
+    if BLOCKING:
+        on_step, done = progress_callback(label)
+        try:
+            return shelf.build(job, on_step)
+        finally:
+            done()
+    if (value := shelf.load_now(job)) is not None:
+        return value
+    shelf.enqueue(job, front=True)
+    training_panel.training_panel(shelf, job.key, label)
+    raise ModelNotReady(label)
 
-    def build() -> T:
-        # Other server processes sharing the weights folder wait here, then load what this one saved.
-        with store.training_lock(name, config, version):
-            payload = store.load(name, config, version)
-            if payload is not None:
-                try:
-                    return restore(payload)
-                except Exception as exc:  # an old or damaged payload: retrain rather than fail
-                    logger.warning("Could not restore %s from disk (%s); retraining.", key, exc)
-            model, seconds = _train_with_progress(name, label, train)
-            params = int(getattr(model, "num_parameters", 0) or 0)
+
+# The order students need the default models in: the warm-up queues them so, and trains what is missing.
+WARM_UP_ORDER: list[Callable[[], Any]] = []
+
+
+def warm_up() -> None:
+    """Once per server process: queue every default model for the background worker, in WARM_UP_ORDER.
+
+    Models already on disk load in a moment; the rest train one at a time. A page that needs a model that
+    is not next in line moves it to the front.
+    """
+    shelf = get_model_shelf()
+    if shelf.warmed or BLOCKING:
+        return
+    shelf.warmed = True
+    _collecting.on = True
+    try:
+        for getter in WARM_UP_ORDER:
             try:
-                store.save(name, config, version, model.to_payload(), seconds=seconds, parameters=params)
-            except OSError as exc:  # a read-only or full disk must not stop the lesson
-                logger.warning("Could not save %s (%s); it will be retrained next start.", key, exc)
-            return model
+                getter()
+            except Exception as exc:  # a getter that cannot list itself is trained when its page asks
+                logger.warning("warm-up skipped %s (%s)", getattr(getter, "__name__", getter), exc)
+    finally:
+        _collecting.on = False
 
-    return _fill(_shared_slot(key), label, build)
+
+def model_queue() -> None:
+    """The live table of every default model and where it stands (Home)."""
+    training_panel.queue_table(get_model_shelf())
 
 
 def custom_model(key: str, label: str, train: Callable[[OnStep], T]) -> T:
@@ -181,8 +222,8 @@ def cache_folder() -> str:
 
 
 def clear_models() -> int:
-    """Forget every trained model, in memory and on disk; the next use retrains."""
-    _shared_slot.clear()
+    """Forget every trained model, in memory and on disk; the warm-up then retrains them in the background."""
+    get_model_shelf().clear()
     _custom_slot.clear()
     return store.clear()
 
@@ -449,8 +490,8 @@ DEFAULT_MODELS["xo"] = ("X / O / other CNN, 3 conv layers (8, 16, 32 channels)",
 DEFAULT_MODELS["digits"] = ("Digits 0–9 CNN on load_digits + synthetic strokes, 3 conv layers", "Draw and classify")
 DEFAULT_MODELS["xo_mlp"] = ("X / O / other MLP (576→128→3), for the invariance probe", "Draw and classify")
 DEFAULT_MODELS["digits_mlp"] = ("Digits MLP (64→128→10), for the invariance probe", "Draw and classify")
-CLASSIFIER_VERSION = 2  # bump when the classifiers' data, architecture or training changes
 DRAW_TASK_LABELS = {"xo": "the X-or-O CNN", "digits": "the digits CNN"}
+_BY_MODEL_KEY = {_cnn.ImageClassifier: lambda model: model.key}  # a trained classifier is cached by its own key
 
 
 def get_classifier(task: str, arch: str = "cnn") -> _cnn.ImageClassifier:
@@ -461,7 +502,7 @@ def get_classifier(task: str, arch: str = "cnn") -> _cnn.ImageClassifier:
     return shared_model(
         name,
         config,
-        CLASSIFIER_VERSION,
+        _cnn.MODEL_VERSION,
         train=lambda on_step: _cnn.train_classifier(task, arch=arch, on_step=on_step),
         restore=_cnn.ImageClassifier.from_payload,
         label=label,
@@ -470,9 +511,9 @@ def get_classifier(task: str, arch: str = "cnn") -> _cnn.ImageClassifier:
 
 def get_custom_classifier(task: str, channels: tuple[int, ...], epochs: int, learning_rate: float):
     """A student's own retrained CNN (per-user cache, never saved, never replaces the default)."""
-    key = f"draw-{task}-{'x'.join(map(str, channels))}-{epochs}-{learning_rate:g}"
+    config = _cnn.default_config(task, channels=channels, epochs=epochs, learning_rate=learning_rate)
     return custom_model(
-        key,
+        store.model_key(f"draw-{task}", config, _cnn.MODEL_VERSION),
         f"your {task} CNN",
         lambda on_step: _cnn.train_classifier(
             task, on_step=on_step, channels=channels, epochs=epochs, learning_rate=learning_rate
@@ -480,61 +521,62 @@ def get_custom_classifier(task: str, channels: tuple[int, ...], epochs: int, lea
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def get_drawing_analysis(task: str, image: np.ndarray, _model: _cnn.ImageClassifier, model_id: str) -> dict:
-    """Everything the page shows about one drawing and one model, computed once per drawing.
+@st.cache_data(show_spinner=False, max_entries=32, hash_funcs=_BY_MODEL_KEY)
+def get_drawing_analysis(image: np.ndarray, model: _cnn.ImageClassifier) -> _cnn.DrawingAnalysis:
+    """``model.analyse(image)``, once per drawing. Raises ValueError for unusable images."""
+    return model.analyse(image)
 
-    ``model_id`` stands in for the (unhashable) model in the cache key. Raises ValueError for unusable images.
-    """
-    steps = _model.preprocess(image)
-    if steps.blank:
-        return {"steps": steps, "probs": None}
-    probs = _model.predict_proba(image)
-    top, occlusion = _model.occlusion_map(steps.model_input)
-    maps = _model.maps_of_input(steps.model_input)
+
+@st.cache_data(show_spinner=False, max_entries=32, hash_funcs=_BY_MODEL_KEY)
+def get_drawing_pictures(image: np.ndarray, model: _cnn.ImageClassifier) -> dict:
+    """The pre-processing steps and every layer's feature maps of one drawing as PNGs, encoded once."""
+    analysis = get_drawing_analysis(image, model)
+    steps = analysis.steps
     pictures = {"ink": _charts.png_bytes(1 - steps.ink, box=140), "crop": _charts.png_bytes(1 - steps.crop, box=140)}
     if steps.box is not None:
         pictures["box"] = _charts.png_bytes(1 - steps.box, box=128)
-    map_pictures = []
-    for name, values in maps:
+    maps = []
+    for name, values in analysis.maps or []:
         columns, scale = (8 if len(values) <= 8 else 16), max(1, 96 // values.shape[2])
         grid = _charts.feature_grid_image(values, columns=columns, scale=scale)
-        map_pictures.append((name, values.shape, _charts.png_bytes(grid)))
-    return {
-        "steps": steps,
-        "probs": probs,
-        "maps": maps,
-        "pictures": pictures,
-        "map_pictures": map_pictures,
-        "occlusion_label": top,
-        "occlusion": occlusion,
-    }
+        maps.append((name, values.shape, _charts.png_bytes(grid)))
+    pictures["maps"] = maps
+    return pictures
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def get_kernel_picture(task: str, _model: _cnn.ImageClassifier, model_id: str) -> bytes:
+@st.cache_data(show_spinner=False, max_entries=8, hash_funcs=_BY_MODEL_KEY)
+def get_kernel_picture(model: _cnn.ImageClassifier) -> bytes:
     """The first conv layer's kernels as one PNG (red positive, blue negative), encoded once per model."""
-    return _charts.png_bytes(_charts.feature_grid_image(_model.kernels(), columns=16, scale=16, signed=True))
+    return _charts.png_bytes(_charts.feature_grid_image(model.kernels(), columns=16, scale=16, signed=True))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=_BY_MODEL_KEY)
 def get_probe(
-    task: str, image: np.ndarray, kind: str, values: tuple[float, ...], label: str, _models: dict, model_id: str
+    image: np.ndarray, kind: str, values: tuple[float, ...], label: str, models: dict[str, _cnn.ImageClassifier]
 ) -> dict[str, np.ndarray]:
     """P(``label``) for every model as ``kind`` sweeps over ``values`` (shift, rotate or scale)."""
-    steps = next(iter(_models.values())).preprocess(image)
-    return _cnn.probe(_models, steps, kind, np.asarray(values), label)
+    steps = next(iter(models.values())).preprocess(image)
+    return _invariance.probe(models, steps, kind, np.asarray(values), label)
 
 
-@st.cache_data(show_spinner=False)
-def get_svc_baseline() -> float:
-    """Test accuracy of SVC(gamma=0.001) on the fixed digits split, the bar the digits CNN must clear."""
-    return _digits.svc_baseline_accuracy()
+@st.cache_data(show_spinner="Measuring on fresh drawings of every class…", max_entries=16, hash_funcs=_BY_MODEL_KEY)
+def get_keep_rates(
+    models: dict[str, _cnn.ImageClassifier], kind: str, values: tuple[float, ...]
+) -> dict[str, dict[str, np.ndarray]]:
+    """For every class: the share of fresh drawings each model still names correctly at each transform value."""
+    labels = next(iter(models.values())).labels
+    return {label: _invariance.keep_rates(models, label, kind, values) for label in labels}
+
+
+@st.cache_data(show_spinner="Fitting the SVC baselines…", max_entries=4, hash_funcs=_BY_MODEL_KEY)
+def get_digits_comparison(models: dict[str, _cnn.ImageClassifier]) -> _baselines.DigitsComparison:
+    """The digit classifiers and SVC(gamma=0.001) on the same training rows, scored on the same test sets."""
+    return _baselines.compare_digits(models)
 
 
 # --- next word (language models) ---------------------------------------------
 
-LANGUAGE_VERSION = 1  # bump when the language models' tokenizer, architecture or training changes
+LANGUAGE_VERSION = 2  # bump when the language models' tokenizer, architecture or training changes
 LANGUAGE_LABELS = {
     "window": "window (previous 2 words)",
     "bow": "bag of words",
@@ -583,56 +625,63 @@ def get_custom_language_models(text: str) -> dict[str, _language.LanguageModel]:
     digest = hashlib.sha1(text.encode()).hexdigest()[:16]
     return {
         kind: custom_model(
-            f"next_word-{kind}-{digest}",
+            f"next_word-{kind}-v{LANGUAGE_VERSION}-{digest}",
             f"the {LANGUAGE_LABELS[kind]} model on your text",
-            lambda on_step, kind=kind: _language.train_language_model(text, kind, on_step=on_step),
+            lambda on_step, kind=kind: _language.train_language_model(
+                text, kind, on_step=on_step, **_language.OWN_TEXT_OVERRIDES.get(kind, {})
+            ),
         )
         for kind in _language.KINDS
     }
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
-def get_next_word_predictions(source: str, prompt: str, k: int, _models: dict) -> dict[str, list[tuple[str, float]]]:
-    """Top-k next words of every model for one prompt; ``source`` names the model set in the cache key."""
-    return {kind: model.predict_next(prompt, k) for kind, model in _models.items()}
+_BY_KEY = {_language.LanguageModel: lambda model: model.key}  # a model is hashed by its own fingerprint
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def get_continuation(source: str, kind: str, prompt: str, n: int, temperature: float, seed: int, _models: dict) -> str:
+@st.cache_data(show_spinner=False, max_entries=512, hash_funcs=_BY_KEY)
+def get_next_word_predictions(models: dict, prompt: str, k: int) -> dict[str, list[tuple[str, float]]]:
+    """Top-k next words of every model for one prompt, most likely first."""
+    return {kind: model.predict_next(prompt, k) for kind, model in models.items()}
+
+
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=_BY_KEY)
+def get_continuation(model: _language.LanguageModel, prompt: str, n: int, temperature: float, seed: int) -> str:
     """The prompt continued by n words (greedy at temperature 0)."""
-    words = _models[kind].generate(prompt, n, temperature, seed=seed)
-    return _language.detokenize(words)
+    return _language.detokenize(model.generate(prompt, n, temperature, seed=seed))
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
-def get_unrolled_rnn(source: str, prompt: str, _models: dict) -> dict:
+@st.cache_data(show_spinner=False, max_entries=128, hash_funcs=_BY_KEY)
+def get_unrolled_rnn(model: _language.LanguageModel, prompt: str) -> dict:
     """The RNN read over a prompt: tokens, hidden state per step and the top prediction per step."""
-    model = _models["rnn"]
     tokens, states = model.hidden_states(prompt)
     return {"tokens": tokens, "states": states, "predictions": model.step_predictions(prompt)}
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
-def get_gate_trace(source: str, prompt: str, _models: dict) -> _language.GateTrace:
+@st.cache_data(show_spinner=False, max_entries=128, hash_funcs=_BY_KEY)
+def get_gate_trace(model: _language.LanguageModel, prompt: str) -> _through_time.GateTrace:
     """The LSTM's gates and cell state over a prompt."""
-    return _models["lstm"].lstm_gates(prompt)
+    return _through_time.lstm_gates(model, prompt)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def get_gradient_norms(source: str, text: str, spectral_radius: float, _models: dict) -> dict:
-    """‖∂L/∂h_t‖ per step for the RNN (W_hh rescaled to ``spectral_radius``) and the LSTM (as trained)."""
-    tokens, rnn = _models["rnn"].gradient_norms(text, spectral_radius=spectral_radius)
-    _, rnn_trained = _models["rnn"].gradient_norms(text)
-    _, lstm = _models["lstm"].gradient_norms(text)
-    linear = _models["rnn"].recurrent_weight_norms(text, spectral_radius)
-    return {"tokens": tokens, "rnn": rnn, "rnn_trained": rnn_trained, "lstm": lstm, "rnn_linear": linear}
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=_BY_KEY)
+def get_gradient_norms(models: dict, text: str, spectral_radius: float) -> dict:
+    """‖∂L/∂h_t‖ per step for the RNN (W_hh rescaled to ``spectral_radius``, and as trained) and the LSTM."""
+    rnn, lstm = models["rnn"], models["lstm"]
+    scaled = _through_time.gradient_norms(rnn, text, spectral_radius=spectral_radius)
+    return {
+        "tokens": scaled.tokens,
+        "rnn": scaled.hidden,
+        "rnn_trained": _through_time.gradient_norms(rnn, text).hidden,
+        "lstm": _through_time.gradient_norms(lstm, text).hidden,
+        "rnn_linear": _through_time.recurrent_weight_norms(rnn, text, spectral_radius),
+    }
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def get_exploding_run(clip: float | None) -> dict:
     """The unstable vanilla-RNN run with clipping off (None) or at a threshold, as a History dict."""
     text, _ = get_corpus()
-    return _language.exploding_gradient_run(text, clip=clip).to_dict()
+    return _through_time.exploding_gradient_run(text, clip=clip).to_dict()
 
 
 def get_recall_models() -> dict[str, _language.LanguageModel]:
@@ -651,10 +700,10 @@ def get_recall_models() -> dict[str, _language.LanguageModel]:
     }
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def get_recall_accuracy(distances: tuple[int, ...], _models: dict) -> dict[str, dict[int, float]]:
+@st.cache_data(show_spinner=False, max_entries=4, hash_funcs=_BY_KEY)
+def get_recall_accuracy(models: dict, distances: tuple[int, ...]) -> dict[str, dict[int, float]]:
     """Recall accuracy against distance for the long-dependency RNN and LSTM."""
-    return {kind: _longdep.recall_accuracy(model, list(distances)) for kind, model in _models.items()}
+    return {kind: _longdep.recall_accuracy(model, list(distances)) for kind, model in models.items()}
 
 
 # --- text and speech (CNNs for text and speech) ------------------------------
@@ -828,3 +877,31 @@ def get_speech_kernel_pictures(model_key: str, _model: _speech_cnn.TrainedSpeech
         "learned": _charts.png_bytes(_charts.feature_grid_image(_model.kernels(), columns=8, scale=24, signed=True)),
         "handmade": _charts.png_bytes(_charts.feature_grid_image(handmade, columns=4, scale=24, signed=True)),
     }
+
+
+@st.cache_data(show_spinner=False, max_entries=8, hash_funcs=_BY_KEY)
+def get_recall_gradients(models: dict, distance: int) -> dict[str, _through_time.GradientTrace]:
+    """Backpropagation through time from the recalled colour back to it, for the recall RNN and LSTM."""
+    return {kind: _longdep.recall_gradients(model, distance) for kind, model in models.items()}
+
+
+@st.cache_data(show_spinner=False, max_entries=8, hash_funcs=_BY_KEY)
+def get_pattern_recall(models: dict, text: str) -> dict[str, float] | None:
+    """Each model's recall of the long-range colour in ``text``'s sentences, or None if it holds no such pattern."""
+    if _longdep.pattern_sentences(text) < 10:
+        return None
+    return {kind: _longdep.pattern_recall(model, text) for kind, model in models.items()}
+
+
+@st.cache_data(show_spinner=False, max_entries=128, hash_funcs=_BY_KEY)
+def get_rnn_step(model: _language.LanguageModel, prompt: str) -> _through_time.RnnStep:
+    """The RNN's last step on a prompt, split into the terms of h_t = tanh(W_hh h_{t-1} + W_xh x_t + b)."""
+    return _through_time.rnn_step(model, prompt)
+
+
+@st.cache_data(show_spinner=False, max_entries=8, hash_funcs=_BY_KEY)
+def get_heldout_unknown_share(model: _language.LanguageModel, text: str | None) -> float:
+    """Share of the held-out tokens (of ``text``, or of the bundled corpus if None) read as ``<unk>``."""
+    text = get_corpus()[0] if text is None else text
+    _, heldout = _corpus.split_heldout(_corpus.split_paragraphs(text), model.config.heldout_every)
+    return _vocabulary.unknown_share(model.vocab, "\n\n".join(heldout)) if heldout else 0.0

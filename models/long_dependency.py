@@ -1,7 +1,7 @@
 """A synthetic long-dependency task: recall a colour named many words earlier.
 
-"<s> i painted the fence red , <filler …> , and later the fence was still" -> "red". Only the colour
-decides the answer, so recall accuracy against the distance measures how far back a model can remember.
+"<s> i painted the fence red , <filler words …> , still" -> "red": the answer is the word ``distance`` tokens
+back, and nothing after it says which colour it was, so recall accuracy against distance measures memory.
 """
 
 from __future__ import annotations
@@ -12,16 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from models.language import (
-    IGNORE,
-    START,
-    LanguageConfig,
-    LanguageModel,
-    RecurrentNet,
-    Vocabulary,
-    sequence_loss,
-)
+from models.corpus import split_heldout, split_paragraphs
+from models.language import IGNORE, LanguageConfig, LanguageModel, RecurrentNet, open_forget_gates, sequence_loss
+from models.through_time import GradientTrace, state_gradients
 from models.training import History, OnStep, seed_everything, torch_threads, train
+from models.vocabulary import START, UNK, Vocabulary
 
 COLOURS = ("red", "blue", "green", "yellow", "white", "black")
 THINGS = ("fence", "door", "boat", "bike", "gate", "wall")
@@ -31,7 +26,7 @@ FILLER_TEXT = (  # words that fill the gap: they say nothing about the colour
 )
 FILLER = tuple(FILLER_TEXT.split())
 PREFIX_LEN = 6  # "<s> i painted the fence red": the colour is token 5
-SUFFIX = (",", "still")
+SUFFIX = (",", "still")  # the last words read before the colour must be recalled
 
 
 @dataclass(frozen=True)
@@ -46,6 +41,7 @@ class RecallConfig:
     epochs: int = 6  # passes over each stage's sentences
     learning_rate: float = 0.01  # Adam step size
     batch_size: int = 64  # sentences per step
+    forget_bias: float = 1.0  # LSTM forget-gate bias at the start: 1-2 keeps the cell state open from step one
 
 
 def recall_sentence(distance: int, rng: random.Random) -> tuple[list[str], str]:
@@ -54,14 +50,13 @@ def recall_sentence(distance: int, rng: random.Random) -> tuple[list[str], str]:
         raise ValueError(f"the distance must be at least {len(SUFFIX) + 1}")
     colour, thing = rng.choice(COLOURS), rng.choice(THINGS)
     filler = [rng.choice(FILLER) for _ in range(distance - len(SUFFIX) - 1)]
-    suffix = [thing if w == "{thing}" else w for w in SUFFIX]
-    return [START, "i", "painted", "the", thing, colour, ",", *filler, *suffix], colour
+    return [START, "i", "painted", "the", thing, colour, ",", *filler, *SUFFIX], colour
 
 
 def recall_vocabulary() -> Vocabulary:
     """Every word the task can use."""
-    words = sorted({*COLOURS, *THINGS, *FILLER, "i", "painted", "the", *SUFFIX} - {"{thing}"})
-    return Vocabulary([START, "<unk>", *words])
+    words = sorted({*COLOURS, *THINGS, *FILLER, "i", "painted", "the", *SUFFIX})
+    return Vocabulary([START, UNK, *words])
 
 
 def recall_tensors(
@@ -97,6 +92,8 @@ def train_recall_model(
     rng = random.Random(seed)
     seed_everything(seed)
     net = RecurrentNet(kind, len(vocab), config.embedding_dim, config.hidden_size)
+    if kind == "lstm" and config.forget_bias:
+        open_forget_gates(net.rnn, config.forget_bias)
     steps_per_stage = config.epochs * -(-config.examples // config.batch_size)
     total = steps_per_stage * len(config.stages)
     history = History()
@@ -151,3 +148,75 @@ def recall_accuracy(model: LanguageModel, distances: list[int], *, n: int = 200,
 def chance_level() -> float:
     """Accuracy of guessing a colour at random."""
     return float(np.float64(1.0) / len(COLOURS))
+
+
+def recall_gradients(model: LanguageModel, distance: int, *, seed: int = 3) -> GradientTrace:
+    """Backpropagation through time on one task sentence: the loss of the recalled colour, back to the colour.
+
+    The sentence is left-padded as in training; the trace covers the steps from the colour to the last word,
+    so ``trace.ratio()`` is ‖∂L/∂s_colour‖ / ‖∂L/∂s_T‖ (s = h_t, or c_t with ``along="cell"`` for the LSTM).
+    """
+    inputs, targets = recall_tensors(model.vocab, [distance], max(model.config.seq_len, PREFIX_LEN + distance), seed)
+    tokens, _ = recall_sentence(distance, random.Random(seed))  # the same sentence: same seed, same draws
+    hidden, cell, forget = state_gradients(model.net, inputs[0].tolist(), int(targets[0, -1]))
+    keep = slice(-(distance + 1), None)  # the colour and the distance steps after it
+    if cell is None:
+        return GradientTrace(tokens[keep], hidden[keep], None)
+    return GradientTrace(tokens[keep], hidden[keep], cell[keep], forget[keep])
+
+
+# --- a long-range pattern in a student's own text -------------------------------------------------------------
+NAMES = ("anna", "ben", "chloe", "david", "emma", "farid")
+GAPS = (  # what happens between the fact and the word that needs it: short gaps teach the link, long ones test it
+    "",
+    "later",
+    "a week later",
+    "after a long week",
+    "after we came back from school",
+    "after a rainy day at the lake with our friends",
+    "after the whole family went to the lake for a week",
+    "after we took the bus into town and had pizza with our friends",
+    "after it rained all morning and we stayed inside to play cards with grandma",
+)
+
+
+def pattern_text(sentences: int = 400, seed: int = 0) -> str:
+    """A student-like text with a long-range pattern: a colour named early in a sentence is needed at its end.
+
+    "anna got a red bike for her birthday , and after we walked to school … , the bike was still red ."
+    The words just before the last colour ("was still") are the same whatever the colour, so only a model that
+    remembers the start of the sentence can predict it. One sentence per paragraph, so every tenth is held out.
+    """
+    rng = random.Random(seed)
+    lines = []
+    for _ in range(sentences):
+        name, colour, thing, gap = rng.choice(NAMES), rng.choice(COLOURS), rng.choice(THINGS), rng.choice(GAPS)
+        middle = f", and {gap}, " if gap else ", and "
+        fact = f"{name.capitalize()} got a {colour} {thing} for a birthday"
+        lines.append(f"{fact}{middle}the {thing} was still {colour}.")
+    return "\n\n".join(lines)
+
+
+def _pattern_pairs(text: str) -> list[tuple[str, str]]:
+    """(everything before the last colour, that colour) for every paragraph ending in "was still <colour>."."""
+    pairs = []
+    for paragraph in split_paragraphs(text):
+        head, _, last = paragraph.rstrip(" .").rpartition(" ")
+        if last.lower() in COLOURS and head.lower().endswith("was still"):
+            pairs.append((head, last.lower()))
+    return pairs
+
+
+def pattern_sentences(text: str) -> int:
+    """How many of the text's paragraphs end in "was still <colour>." (the pattern :func:`pattern_recall` scores)."""
+    return len(_pattern_pairs(text))
+
+
+def pattern_recall(model: LanguageModel, text: str) -> float:
+    """Share of the held-out pattern sentences where the model's top word after "was still" is their colour.
+
+    Held out means the paragraphs the model did not train on (every ``heldout_every``-th); all of them if none.
+    """
+    _, heldout = split_heldout(split_paragraphs(text), model.config.heldout_every)
+    pairs = _pattern_pairs("\n\n".join(heldout)) or _pattern_pairs(text)
+    return sum(model.predict_next(head, 1)[0][0] == colour for head, colour in pairs) / max(len(pairs), 1)

@@ -1,8 +1,7 @@
-"""The language models: tokenizer, vocabulary, corpus, the four models, and their probes checked against torch."""
+"""The four next-word models (window, bag of words, RNN, LSTM): prediction, perplexity, generation, persistence."""
 
 import io
 import math
-import random
 
 import numpy as np
 import pytest
@@ -11,8 +10,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from models import language as L
-from models import long_dependency as LD
-from models.corpus import corpus_files, read_corpus, split_heldout, split_paragraphs
+from models.corpus import read_corpus, split_paragraphs
 from models.training import count_parameters
 
 SLIDE = "This morning I took my dog for a walk."
@@ -27,90 +25,6 @@ def small_text() -> str:
 @pytest.fixture(scope="module")
 def trained(small_text) -> dict[str, L.LanguageModel]:
     return {kind: L.train_language_model(small_text, kind, epochs=2) for kind in L.KINDS}
-
-
-# --- text ----------------------------------------------------------------------------------------------------
-def test_tokenize_words_and_punctuation():
-    assert L.tokenize("This morning I took my dog's lead, then left!") == [
-        "this", "morning", "i", "took", "my", "dog's", "lead", ",", "then", "left", "!",
-    ]  # fmt: skip
-
-
-def test_sentence_starts_are_marked():
-    tokens = L.mark_sentences(L.tokenize('I ran. "Stop!" She said. ok'), open_end=True)
-    assert tokens == ["<s>", "i", "ran", ".", '"', "<s>", "stop", "!", '"', "<s>", "she", "said", ".", "<s>", "ok"]
-    assert L.mark_sentences(L.tokenize("Home."), open_end=True)[-1] == L.START
-    assert L.mark_sentences([], open_end=True) == [L.START]
-
-
-def test_vocabulary_min_count_cap_and_unknown_words():
-    tokens = ["a", "a", "a", "b", "b", "c"]
-    vocab = L.Vocabulary.build(tokens, min_count=2, max_size=10)
-    assert vocab.itos == ["<s>", "<unk>", "a", "b"]
-    assert vocab.encode(["a", "c", "zebra"]) == [2, 1, 1]
-    assert L.Vocabulary.build(tokens, min_count=1, max_size=3).itos == ["<s>", "<unk>", "a"]
-    assert list(vocab.count_vector(["<s>", "a", "b", "a", "x"])) == [0, 1, 2, 1]
-
-
-def test_sequences_are_inputs_shifted_by_one_and_skip_sentence_starts():
-    ids = [0, 5, 6, 7, 0, 8, 9]
-    x, y = L.make_sequences(ids, seq_len=4, start_id=0)
-    assert x.tolist() == [[0, 5, 6, 7], [0, 8, 9, 0]]  # the tail is padded with <s>
-    assert y.tolist() == [[5, 6, 7, L.IGNORE], [8, 9, L.IGNORE, L.IGNORE]]
-
-
-def test_shuffle_keeps_the_words():
-    shuffled = L.shuffle_words(SLIDE, seed=3)
-    assert sorted(L.tokenize(shuffled)) == sorted(L.tokenize(SLIDE))
-    assert shuffled != " ".join(L.tokenize(SLIDE))
-
-
-def test_detokenize_reads_like_text():
-    assert L.detokenize(["<s>", "i", "took", "my", "dog", ".", "<s>", "it", "rained", "."]) == (
-        "I took my dog. It rained."
-    )
-
-
-@pytest.mark.parametrize(
-    ("data", "message"),
-    [
-        (b"", "empty"),
-        (b"   \n", "empty"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00", "binary"),
-        ("caf\u00e9".encode("latin-1"), "UTF-8"),
-        (b"x" * 2001, "limit"),
-    ],
-)
-def test_decode_text_refuses_bad_uploads(data, message):
-    with pytest.raises(ValueError, match=message):
-        L.decode_text(data, max_bytes=2000)
-
-
-def test_decode_text_accepts_utf8_with_bom():
-    assert L.decode_text("Caf\u00e9 time.".encode("utf-8-sig"), 2000) == "Caf\u00e9 time."
-
-
-# --- corpus ----------------------------------------------------------------------------------------------------
-def test_corpus_is_read_in_sorted_order_and_holds_the_slide_sentence():
-    names = [p.name for p in corpus_files()]
-    assert names == sorted(names) and len(names) >= 3
-    text = read_corpus()
-    assert SLIDE in text
-    paragraphs = split_paragraphs(text)
-    train_part, heldout = split_heldout(paragraphs)
-    assert len(heldout) == len(paragraphs) // 10
-    assert heldout[0] == paragraphs[9] and len(train_part) + len(heldout) == len(paragraphs)
-
-
-def test_corpus_is_big_enough():
-    tokens = L.text_tokens(read_corpus())
-    words = sum(t[0].isalnum() for t in tokens)
-    sentences = tokens.count(L.START)
-    assert words >= 30_000 and sentences >= 3_000, (words, sentences)
-
-
-def test_split_heldout_needs_enough_paragraphs():
-    assert split_heldout(["a", "b"]) == (["a", "b"], [])
 
 
 # --- the four models -------------------------------------------------------------------------------------------
@@ -252,96 +166,6 @@ def test_overrides_reach_the_model(small_text):
     assert model.net.embed.embedding_dim == 8 and len(model.history.loss) == 1
 
 
-# --- looking inside: checked against torch ---------------------------------------------------------------------
-def test_lstm_gates_match_torch_lstm(trained):
-    model = trained["lstm"]
-    trace = model.lstm_gates(SLIDE)
-    for gate in (trace.forget, trace.input, trace.output):
-        assert gate.min() >= 0 and gate.max() <= 1
-    assert np.abs(trace.candidate).max() <= 1
-    c_prev = np.vstack([np.zeros((1, trace.cell.shape[1])), trace.cell[:-1]])
-    assert np.allclose(trace.cell, trace.forget * c_prev + trace.input * trace.candidate, atol=1e-6)
-    assert np.allclose(trace.hidden, trace.output * np.tanh(trace.cell), atol=1e-6)
-    ids = torch.tensor([model.vocab.encode(trace.tokens)])
-    with torch.no_grad():
-        out, (_, c_n) = model.net.rnn(model.net.embed(ids))
-    assert np.allclose(trace.hidden, out[0].numpy(), atol=1e-5)
-    assert np.allclose(trace.cell[-1], c_n[0, 0].numpy(), atol=1e-5)
-    assert len(trace.busiest_units(10)) == 10
-    with pytest.raises(ValueError):
-        trained["rnn"].lstm_gates(SLIDE)
-
-
-@pytest.mark.parametrize("kind", ["rnn", "lstm"])
-def test_gradient_norms_match_autograd_through_torch_layers(trained, kind):
-    model = trained[kind]
-    tokens, norms = model.gradient_norms(SLIDE)
-    ids = model.vocab.encode([*tokens, L.tokenize(SLIDE)[-1]])
-    # Reference: torch's own layer, one step at a time, so every h_t is a leaf we can ask for its gradient.
-    layer, x = model.net.rnn, model.net.embed(torch.tensor(ids[:-1])).detach()
-    h = torch.zeros(1, 1, layer.hidden_size)
-    c = torch.zeros(1, 1, layer.hidden_size)
-    states = []
-    for t in range(len(x)):
-        if kind == "rnn":
-            _, h = layer(x[t].view(1, 1, -1), h)
-        else:
-            _, (h, c) = layer(x[t].view(1, 1, -1), (h, c))
-        h.retain_grad()
-        states.append(h)
-    F.cross_entropy(model.net.out(h[0]), torch.tensor([ids[-1]])).backward()
-    model.net.zero_grad(set_to_none=True)
-    expected = np.array([float(s.grad.norm()) for s in states])
-    assert np.allclose(norms, expected, rtol=1e-4, atol=1e-9)
-
-
-def test_spectral_radius_controls_vanishing(trained):
-    model = trained["rnn"]
-    w = torch.randn(6, 6)
-    assert math.isclose(float(torch.linalg.eigvals(L.scale_spectral_radius(w, 0.7)).abs().max()), 0.7, rel_tol=1e-4)
-    sentence = "This morning I took my dog for a walk in the park and then we went home for breakfast"
-    _, small = model.gradient_norms(sentence, spectral_radius=0.25)
-    assert small[0] < 1e-4 * small[-1]  # vanishing: the first step hears almost nothing
-    _, big = model.gradient_norms(sentence, spectral_radius=2.0)
-    assert big[0] / big[-1] > small[0] / small[-1]
-    with pytest.raises(ValueError):
-        trained["lstm"].gradient_norms(sentence, spectral_radius=2.0)
-    with pytest.raises(ValueError):
-        trained["window"].gradient_norms(sentence)
-
-
-def test_exploding_run_records_norms_before_clipping(small_text):
-    config = L.ExplodingConfig(steps=6, batch_size=4, seq_len=24)
-    free = L.exploding_gradient_run(small_text, clip=None, config=config)
-    clipped = L.exploding_gradient_run(small_text, clip=0.5, config=config)
-    assert len(free.grad_norm) == len(clipped.grad_norm) == 6
-    assert free.grad_norm[0] == clipped.grad_norm[0] > 0.5  # same start; the record is before clipping
-    assert free.step_loss[0] == clipped.step_loss[0]
-
-
-# --- long-term dependencies ------------------------------------------------------------------------------------
-def test_recall_sentence_puts_the_colour_at_the_distance():
-    rng = random.Random(0)
-    for distance in (3, 12, 30):
-        tokens, colour = LD.recall_sentence(distance, rng)
-        assert colour in LD.COLOURS and tokens[LD.PREFIX_LEN - 1] == colour
-        assert len(tokens) - 1 - (LD.PREFIX_LEN - 1) == distance
-        assert tokens.count(colour) == 1
-    with pytest.raises(ValueError):
-        LD.recall_sentence(1, rng)
-
-
-def test_recall_model_trains_and_reports_accuracy():
-    config = LD.RecallConfig(stages=(6, 10), examples=64, epochs=1, hidden_size=8)
-    for kind in ("rnn", "lstm"):
-        model = LD.train_recall_model(kind, config)
-        accuracy = LD.recall_accuracy(model, [4, 10], n=20)
-        assert set(accuracy) == {4, 10} and all(0 <= a <= 1 for a in accuracy.values())
-        assert len(model.history.loss) == 2
-    with pytest.raises(ValueError):
-        LD.train_recall_model("bow", config)
-
-
 def test_recurrent_net_matches_torch_layers():
     torch.manual_seed(0)
     net = L.RecurrentNet("lstm", 20, 4, 6)
@@ -361,13 +185,3 @@ def test_bow_training_path_equals_the_count_vector_path(trained):
         net.eval()
         exact = net.features(x)
     assert torch.allclose(fast, exact, atol=1e-5)
-
-
-def test_recurrent_weight_norms_grow_above_one_and_shrink_below(trained):
-    model = trained["rnn"]
-    sentence = "This morning I took my dog for a walk in the park and then we went home"
-    tokens, real = model.gradient_norms(sentence)
-    for radius, grows in ((0.5, False), (1.5, True)):
-        norms = model.recurrent_weight_norms(sentence, radius)
-        assert len(norms) == len(tokens) and math.isclose(norms[-1], real[-1], rel_tol=1e-4)
-        assert (norms[0] > norms[-1]) == grows

@@ -78,8 +78,8 @@ def test_through_time_slider_changes_the_rnn_gradients():
 def test_exploding_tab_compares_clipping():
     at = _open("Exploding gradients")
     assert "Without clipping" in _text(at)
-    at.select_slider(key="next_word_clip").set_value(5.0).run()
-    assert not at.exception and "clipping at 5" in _text(at)
+    at.select_slider(key="next_word_clip").set_value(0.5).run()
+    assert not at.exception and "Clipped at 0.5" in _text(at)
 
 
 def test_gates_tab_names_the_slides():
@@ -132,6 +132,18 @@ def test_own_text_trains_four_models_and_switches_back():
     at.session_state["next_word_source"] = "Bundled corpus"
     at.run()
     assert not at.exception
+
+
+def test_every_tab_is_a_section_and_runs():
+    for tab in ("Through time", "Compare", "Limitations", "Unrolled graph", "LSTM gates"):
+        at = _open(tab)
+        assert at.header, tab
+
+
+def test_example_text_fills_the_text_area():
+    at = _open()
+    at.button(key="next_word_example").click().run()
+    assert "was still" in at.text_area(key="next_word_own_text").value
 
 
 def test_dot_labels_are_escaped():
