@@ -20,6 +20,19 @@ def page_intro(title: str, text: str, *, slides: Sequence[str] = ()) -> None:
         st.caption("Slides: " + " · ".join(slides))
 
 
+def sections(*parts: Callable[[], object]) -> None:
+    """Run a page's sections in order, its table of contents.
+
+    A section whose model is still training shows a live panel in its place (its getter raised
+    ``ModelNotReady`` after drawing it); the sections after it run as usual.
+    """
+    for part in parts:
+        try:
+            part()
+        except resources.ModelNotReady:
+            continue
+
+
 def section(title: str, text: str = "") -> None:
     """A section heading and one sentence of context."""
     st.header(title, divider="gray")

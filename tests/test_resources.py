@@ -5,9 +5,11 @@ import threading
 import time
 
 import pytest
+import torch
 from streamlit.testing.v1 import AppTest
 
 from components import resources
+from components.background import ModelJob, ModelShelf
 from models import store
 from tests import fakes
 
@@ -63,7 +65,7 @@ def test_trains_once_then_memory_then_disk(fresh, lab_log):
     assert [line for line in lab_log if "training" in line] == ["INFO training const"]
     _run()  # same process: from memory
     assert fakes.TRAINED["count"] == 1
-    resources._shared_slot.clear()  # a restart: memory gone, disk kept
+    resources.get_model_shelf().clear()  # a restart: memory gone, disk kept
     _run()
     assert fakes.TRAINED["count"] == 1
     [cached] = resources.cached_models()
@@ -80,7 +82,7 @@ def test_damaged_weights_retrain_with_a_warning(fresh, lab_log, damage):
         for p in fresh.iterdir():
             p.unlink()
         fresh.rmdir()
-    resources._shared_slot.clear()
+    resources.get_model_shelf().clear()
     _run()
     assert fakes.TRAINED["count"] == 2
     if damage == "truncate":
@@ -95,22 +97,23 @@ def test_clear_models_forgets_memory_and_disk(fresh):
     assert fakes.TRAINED["count"] == 2
 
 
-def test_concurrent_sessions_build_once():
-    slot = resources._Slot()
+def test_concurrent_sessions_build_once(fresh):
+    shelf = ModelShelf(start_worker=False)
     builds = []
 
-    def build():
+    def train(on_step):
         builds.append(1)
         time.sleep(0.3)
-        return "model"
+        return fakes.ConstantModel(torch.zeros(2))
 
+    job = ModelJob("slow", {"n": 1}, 1, train, fakes.ConstantModel.from_payload, "the slow model")
     results = []
-    threads = [threading.Thread(target=lambda: results.append(resources._fill(slot, "x", build))) for _ in range(8)]
+    threads = [threading.Thread(target=lambda: results.append(shelf.build(job))) for _ in range(8)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert builds == [1] and results == ["model"] * 8
+    assert builds == [1] and len(results) == 8 and len({id(r) for r in results}) == 1
 
 
 def test_custom_models_are_separate_and_bounded(fresh):

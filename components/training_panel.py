@@ -1,0 +1,78 @@
+"""Live panels for models that are still training: a progress bar, the loss so far and the time left.
+
+A panel redraws itself twice a second (an ``st.fragment`` with ``run_every``) and, once its model is
+ready, reruns the page, which then draws the section in the panel's place with every widget value kept.
+"""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from components import charts
+from components.background import ModelShelf, Progress
+
+REFRESH_SECONDS = 0.5
+STATE_WORDS = {"waiting": "waiting its turn", "training": "training", "ready": "ready", "failed": "failed"}
+
+
+def describe(progress: Progress) -> str:
+    """One line for a person: where the model stands and, while training, how long it has left."""
+    if progress.elsewhere:
+        return "another server process is training it; it loads as soon as that one has saved it"
+    if progress.state == "training":
+        left = progress.seconds_left
+        eta = f", about {left:.0f} s left" if left is not None else ""
+        return f"step {progress.step:,} of {progress.total:,}{eta}"
+    if progress.state == "failed":
+        return f"training failed ({progress.error}); reload the page to try again"
+    return STATE_WORDS[progress.state]
+
+
+def _loss_spec(losses: list[float]) -> dict:
+    spec = {
+        "data": {"values": [{"step": i + 1, "loss": loss} for i, loss in enumerate(losses)]},
+        "mark": {"type": "line", "color": charts.PRIMARY},
+        "encoding": {
+            "x": {"field": "step", "type": "quantitative", "title": "progress report", "axis": {"tickMinStep": 1}},
+            "y": {"field": "loss", "type": "quantitative", "title": "training loss", "scale": {"zero": False}},
+        },
+        "height": 120,
+    }
+    return charts.with_readable_text(spec)
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def training_panel(shelf: ModelShelf, key: str, label: str) -> None:
+    """The live panel of one model; reruns the whole page once the model is ready."""
+    progress = shelf.progress(key)
+    if progress.state == "ready":
+        st.rerun()  # the page draws the section now: a full rerun keeps every widget's value
+    with st.container(border=True, key="lab_training_" + re.sub(r"\W", "_", key)):
+        st.markdown(
+            f"**{label[:1].upper() + label[1:]} is being trained for this server.** "
+            "This section fills in by itself when it is ready; the rest of the page works meanwhile."
+        )
+        st.progress(progress.fraction, text=describe(progress))
+        if len(progress.losses) > 1:
+            st.vega_lite_chart(_loss_spec(progress.losses), width="stretch")
+
+
+@st.fragment(run_every=1.0)
+def queue_table(shelf: ModelShelf) -> None:
+    """Every default model of this server and where it stands, live (for Home)."""
+    rows = [
+        {"model": job.name, "what": job.label, "state": STATE_WORDS[p.state], "progress": p.fraction}
+        | {"detail": describe(p)}
+        for job, p in shelf.jobs()
+    ]
+    if not rows:
+        st.caption("No model has been asked for yet in this server process.")
+        return
+    st.dataframe(
+        rows,
+        hide_index=True,
+        width="stretch",
+        column_config={"progress": st.column_config.ProgressColumn("progress", min_value=0.0, max_value=1.0)},
+    )
