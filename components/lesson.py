@@ -14,6 +14,7 @@ from components.routing import route_through_navigation
 def page_intro(title: str, text: str, *, slides: Sequence[str] = ()) -> None:
     """The page title, two sentences on what the student will see, and the slides it covers."""
     route_through_navigation()  # in case ``components`` was imported before this session's first run
+    resources.warm_up()  # once per server: the background worker starts on every missing default model
     st.title(title)
     st.markdown(text)
     if slides:

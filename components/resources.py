@@ -905,3 +905,22 @@ def get_heldout_unknown_share(model: _language.LanguageModel, text: str | None) 
     text = get_corpus()[0] if text is None else text
     _, heldout = _corpus.split_heldout(_corpus.split_paragraphs(text), model.config.heldout_every)
     return _vocabulary.unknown_share(model.vocab, "\n\n".join(heldout)) if heldout else 0.0
+
+
+# --- warm-up order -------------------------------------------------------------
+# The order students are most likely to need the default models in: draw, next word, text and speech,
+# dimensionality, then the long-term-memory pair (only one tab needs it).
+WARM_UP_ORDER.extend(
+    [
+        lambda: get_classifier("xo"),
+        lambda: get_classifier("digits"),
+        get_language_models,
+        lambda: get_classifier("xo", "mlp"),
+        lambda: get_classifier("digits", "mlp"),
+        get_text_cnn,
+        get_speech_cnn,
+        get_autoencoder,
+        lambda: get_autoencoder(linear=True),
+        get_recall_models,
+    ]
+)

@@ -149,14 +149,16 @@ def page(browser):
 
 
 def wait_for_app(page, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
-    """Wait until Streamlit has finished running the script (no 'Running…' status, no spinner)."""
+    """Wait until Streamlit has finished running the script (no 'Running…' status, no spinner) and every
+    model the page needs has finished training in the background (no live training panel left)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
     page.wait_for_function(
         """() => {
             const app = document.querySelector('[data-testid="stApp"]');
             if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
             return !document.querySelector('[data-testid="stStatusWidget"]')
-                && !document.querySelector('[data-testid="stSpinner"]');
+                && !document.querySelector('[data-testid="stSpinner"]')
+                && !document.querySelector('[class*="st-key-lab_training_"]');  // no model still training
         }""",
         timeout=timeout_ms,
         polling=250,
