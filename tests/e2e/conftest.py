@@ -81,6 +81,7 @@ class AppServer:
         self.cache_dir = cache_dir
         self.log_path = Path(tempfile.mkstemp(prefix="lab-e2e-", suffix=".log")[1])
         env = {**os.environ, "LAB_CACHE_DIR": cache_dir, "PYTHONUNBUFFERED": "1"}
+        env.pop("LAB_BLOCKING_TRAINING", None)  # a real server trains in the background, with live panels
         self._log = self.log_path.open("w")
         self.proc = subprocess.Popen(
             [
