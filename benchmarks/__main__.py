@@ -266,6 +266,7 @@ def main() -> None:
     args = parser.parse_args()
     # Train into a throwaway folder: the benchmark measures training from scratch, not loading.
     os.environ["LAB_CACHE_DIR"] = tempfile.mkdtemp(prefix="lab-bench-cache-")
+    os.environ["LAB_BLOCKING_TRAINING"] = "1"  # AppTest runs no fragments: pages train in the script thread
     torch.set_num_threads(min(2, os.cpu_count() or 1))
     np.random.seed(0)
 
