@@ -1,30 +1,39 @@
 """Small CNNs (and MLPs to compare with) that classify drawings: X / O / other, and the digits 0–9.
 
-``train_classifier(task)`` builds the training data, trains through ``models.training.train`` and returns an
-:class:`ImageClassifier`, which takes a raw drawing of any size and can show its pre-processing, feature maps,
-occlusion map and behaviour under shifts, rotations and scalings.
+``train_classifier(task)`` builds the training data, trains it and returns an :class:`ImageClassifier`, which
+takes a raw drawing of any size (pre-processed by ``models.drawing``) and shows its feature maps and occlusion map.
 """
 
 from __future__ import annotations
 
-import functools
-import math
 from dataclasses import asdict, dataclass, replace
 from functools import partial
 
 import numpy as np
 import torch
-from PIL import Image
 from torch import nn
 from torch.nn import functional as F
 
-from models import digits, shapes
-from models.training import TRAIN_THREADS, History, OnStep, count_parameters, evaluate, torch_threads, train
+from models import store
+from models.drawing import (  # noqa: F401 - re-exported: `from models.cnn import example_drawing` keeps working
+    EXAMPLES,
+    TASKS,
+    XO_INPUT,
+    Dataset,
+    Preprocessed,
+    example_drawing,
+    ink_to_rgba,
+    input_size,
+    jitter_batch,
+    labels_of,
+    make_dataset,
+    preprocess,
+    xo_input,
+)
+from models.occlusion import OcclusionMap, occlusion_map
+from models.training import TRAIN_THREADS, History, OnStep, count_parameters, evaluate, torch_threads, train_in_phases
 
-TASKS = ("xo", "digits")
-XO_INPUT = 24  # side of the X/O model's input grid
-XO_MARGIN = 2  # empty border around the fitted drawing, so shifted copies stay inside
-TRANSFORMS = ("shift", "rotate", "scale")
+MODEL_VERSION = 3  # bump when the classifiers' data, architecture or training changes (v3: "+" is "other")
 
 
 @dataclass(frozen=True)
@@ -96,16 +105,6 @@ def default_config(task: str, arch: str = "cnn", **overrides) -> ClassifierConfi
     return replace(config, **overrides)
 
 
-def labels_of(task: str) -> tuple[str, ...]:
-    """Class names of a task, in output order."""
-    return shapes.SHAPE_LABELS if task == "xo" else tuple(str(d) for d in range(10))
-
-
-def input_size(task: str) -> int:
-    """Side of the square grid the task's networks read."""
-    return XO_INPUT if task == "xo" else digits.GRID
-
-
 class ConvNet(nn.Module):
     """A plain CNN: conv → ReLU (→ 2×2 max-pool) blocks learn features, then one linear layer gives class scores."""
 
@@ -149,12 +148,12 @@ class MLP(nn.Module):
     def __init__(self, config: ClassifierConfig, n_classes: int):
         super().__init__()
         side = input_size(config.task)
-        self.net = nn.Sequential(
+        self.layers = nn.Sequential(
             nn.Flatten(), nn.Linear(side * side, config.hidden), nn.ReLU(), nn.Linear(config.hidden, n_classes)
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x)  # (B, H, W) -> (B, classes)
+        return self.layers(x)  # (B, H, W) -> (B, classes)
 
 
 def build_network(config: ClassifierConfig) -> nn.Module:
@@ -163,128 +162,15 @@ def build_network(config: ClassifierConfig) -> nn.Module:
     return ConvNet(config, n_classes) if config.arch == "cnn" else MLP(config, n_classes)
 
 
-# --- pre-processing ---------------------------------------------------------------------------------------------
-
-
-def xo_input(ink: np.ndarray) -> np.ndarray:
-    """Crop the drawing to its ink, fit it (keeping its shape) into a 22×22 box centred in 28×28, darkest ink = 1.
-
-    Cropping takes care of where and how big the shape was drawn; the network still has to cope with
-    rotation, slant, wobble and pen width, and (through training-time jitter) with small shifts.
-    """
-    mask = ink > digits.INK_THRESHOLD
-    if not mask.any():
-        return np.zeros((XO_INPUT, XO_INPUT), dtype=np.float32)
-    crop = digits.crop_to_ink(ink)
-    h, w = crop.shape
-    side = max(h, w)
-    square = np.zeros((side, side), dtype=np.float32)
-    square[(side - h) // 2 : (side - h) // 2 + h, (side - w) // 2 : (side - w) // 2 + w] = crop
-    inner = XO_INPUT - 2 * XO_MARGIN
-    small = np.asarray(Image.fromarray(square, mode="F").resize((inner, inner), Image.BOX), dtype=np.float32)
-    out = np.zeros((XO_INPUT, XO_INPUT), dtype=np.float32)
-    out[XO_MARGIN:-XO_MARGIN, XO_MARGIN:-XO_MARGIN] = small
-    peak = float(out.max())
-    return out / peak if peak > 0 else out
-
-
-@dataclass(frozen=True)
-class Preprocessed:
-    """The stages from drawing to network input, for showing what the network sees."""
-
-    ink: np.ndarray  # (H, W) ink in [0, 1]
-    crop: np.ndarray | None  # the ink cropped to its bounding box (None when blank)
-    box: np.ndarray | None  # digits: the 32×32 binarised box (X/O: None)
-    grid: np.ndarray  # the network's input grid; digits: counts 0–16, X/O: ink 0–1
-    model_input: np.ndarray  # what goes into the network: digits grid / 16, or the X/O grid
-    blank: bool  # too little ink to classify
-
-
-def preprocess(task: str, image: np.ndarray) -> Preprocessed:
-    """Turn a raw drawing into the network input of ``task``, keeping every intermediate step."""
-    ink = digits.to_ink(image)
-    side = input_size(task)
-    if digits.is_blank(ink):
-        empty = np.zeros((side, side), dtype=np.float32)
-        return Preprocessed(ink, None, None, empty, empty, True)
-    if task == "xo":
-        grid = xo_input(ink)
-        return Preprocessed(ink, digits.crop_to_ink(ink), None, grid, grid, False)
-    steps = digits.preprocess_digit(ink)
-    return Preprocessed(ink, steps.crop, steps.box, steps.grid, steps.grid / 16.0, False)
-
-
-# --- example drawings -------------------------------------------------------------------------------------------
-
-EXAMPLES: dict[str, tuple[str, ...]] = {
-    "xo": ("X", "O", "triangle", "square", "scribble"),
-    "digits": tuple(str(d) for d in range(10)),
-}
-
-
-def ink_to_rgba(ink: np.ndarray) -> np.ndarray:
-    """Float ink (H, W) as the canvas would send it: black ink on white, RGBA uint8."""
-    gray = (255 * (1 - np.clip(ink, 0, 1))).astype(np.uint8)
-    return np.dstack([gray, gray, gray, np.full_like(gray, 255)])
-
-
-def example_drawing(task: str, name: str, *, size: int = 280, seed: int = 3) -> np.ndarray:
-    """A ready-made drawing (RGBA uint8, like the canvas) for students without a mouse, and for tests."""
-    if name not in EXAMPLES.get(task, ()):
-        raise ValueError(f"no example {name!r} for task {task!r}; choose from {EXAMPLES.get(task, ())}")
-    rng = np.random.default_rng(seed)
-    if task == "digits":
-        return ink_to_rgba(digits.stroke_digit(int(name), rng, size=size))
-    config = shapes.ShapeConfig(size=size, max_rotation=8.0, max_slant=0.1, wobble=0.01)
-    strokes = shapes.shape_strokes(name, rng) if name in ("X", "O") else shapes.other_strokes(name, rng)
-    placed = shapes.place_strokes(strokes, rng, config, extent=0.6, max_rotation=8.0)
-    return ink_to_rgba(shapes.render_strokes(placed, 0.05, size))
-
-
-# --- data -------------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Dataset:
-    """Model inputs and labels for training and testing one task."""
-
-    x_train: torch.Tensor  # (N, H, W) float inputs
-    y_train: torch.Tensor  # (N,) class indices
-    x_test: torch.Tensor
-    y_test: torch.Tensor
-
-
-@functools.lru_cache(maxsize=1)
-def _xo_data(n_train: int, n_test: int, seed: int) -> tuple[np.ndarray, ...]:
-    """Generated X/O/other inputs; kept for the next call, because the CNN and its MLP twin train on the same set."""
-    train_ink, y_train = shapes.make_shapes(n_train, seed=seed)
-    x_train = np.stack([xo_input(i) for i in train_ink])
-    del train_ink  # the full-size drawings are large: let them go before drawing the test set
-    test_ink, y_test = shapes.make_shapes(n_test, seed=seed + 10_000)
-    x_test = np.stack([xo_input(i) for i in test_ink])
-    return x_train, y_train, x_test, y_test  # shared between calls: training only reads it
-
-
-def make_dataset(config: ClassifierConfig, seed: int = 0) -> Dataset:
-    """Training and test inputs for ``config.task``: generated shapes, or load_digits plus synthetic strokes."""
-    if config.task == "xo":
-        x_train, y_train, x_test, y_test = _xo_data(config.n_train, config.n_test, seed)
-    else:
-        x_train, x_test, y_train, y_test = digits.load_digit_split(seed=0)  # the split is fixed, whatever the seed
-        synth_x, synth_y = digits.make_stroke_digits(config.n_train, seed=seed)
-        x_train = np.concatenate([*[x_train] * config.real_copies, synth_x]) / 16.0
-        y_train = np.concatenate([*[y_train] * config.real_copies, synth_y])
-        x_test = x_test / 16.0
-    as_x = lambda a: torch.as_tensor(np.asarray(a, dtype=np.float32))  # noqa: E731
-    as_y = lambda a: torch.as_tensor(np.asarray(a, dtype=np.int64))  # noqa: E731
-    return Dataset(as_x(x_train), as_y(y_train), as_x(x_test), as_y(y_test))
-
-
 # --- the classifier ---------------------------------------------------------------------------------------------
 
 
 class ImageClassifier:
-    """A trained network plus everything a page needs around it: labels, pre-processing, history, test results."""
+    """A trained network plus everything a page needs around it: labels, pre-processing, history, test results.
+
+    Two ways in: ``predict_proba(image)`` and ``feature_maps(image)`` take a raw drawing; ``predict_grids`` and
+    ``grid_feature_maps`` take grids that are already pre-processed (what the invariance probe moves).
+    """
 
     def __init__(
         self,
@@ -301,6 +187,7 @@ class ImageClassifier:
         self.history = history
         self.test_accuracy = float(test_accuracy)
         self.confusion = np.asarray(confusion, dtype=np.int64)  # rows: true class, columns: predicted class
+        self.key = store.model_key(f"{config.task}_{config.arch}", config, MODEL_VERSION)  # names it in caches
         self._layers: list[dict] | None = None
 
     @property
@@ -317,16 +204,20 @@ class ImageClassifier:
         """The steps from raw drawing to network input (raises ValueError for unusable images)."""
         return preprocess(self.task, image)
 
-    def predict_inputs(self, inputs: np.ndarray | torch.Tensor) -> np.ndarray:
-        """Class probabilities (N, classes) for a batch of already pre-processed inputs (N, H, W)."""
-        x = torch.as_tensor(np.asarray(inputs, dtype=np.float32))
+    def grid_scores(self, grids: np.ndarray | torch.Tensor) -> np.ndarray:
+        """The last layer's class scores (logits, before softmax), (N, classes), for pre-processed grids (N, H, W)."""
+        x = torch.as_tensor(np.asarray(grids, dtype=np.float32))
         side = input_size(self.task)
         if x.ndim == 2:
             x = x.unsqueeze(0)
         if x.shape[1:] != (side, side):
             raise ValueError(f"inputs must be (N, {side}, {side}), got {tuple(x.shape)}")
         with torch.no_grad(), torch_threads(1):
-            return torch.softmax(self.network(x), dim=-1).numpy()
+            return self.network(x).numpy()
+
+    def predict_grids(self, grids: np.ndarray | torch.Tensor) -> np.ndarray:
+        """Class probabilities (N, classes) for a batch of already pre-processed grids (N, H, W)."""
+        return torch.softmax(torch.as_tensor(self.grid_scores(grids)), dim=-1).numpy()
 
     def predict_proba(self, image: np.ndarray | None) -> dict[str, float] | None:
         """Probability of every class for a raw drawing, or None when the drawing is blank (or missing)."""
@@ -335,7 +226,7 @@ class ImageClassifier:
         steps = self.preprocess(image)
         if steps.blank:
             return None
-        probs = self.predict_inputs(steps.model_input)[0]
+        probs = self.predict_grids(steps.model_input)[0]
         return dict(zip(self.labels, map(float, probs), strict=True))
 
     def feature_maps(self, image: np.ndarray | None) -> list[tuple[str, np.ndarray]] | None:
@@ -345,14 +236,14 @@ class ImageClassifier:
         steps = self.preprocess(image)
         if steps.blank:
             return None
-        return self.maps_of_input(steps.model_input)
+        return self.grid_feature_maps(steps.model_input)
 
-    def maps_of_input(self, model_input: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    def grid_feature_maps(self, grid: np.ndarray) -> list[tuple[str, np.ndarray]]:
         """Feature maps for one pre-processed input grid."""
         if self.convnet is None:
             raise ValueError("only a CNN has feature maps")
         with torch.no_grad(), torch_threads(1):
-            _, maps = self.convnet.forward_with_maps(torch.as_tensor(model_input, dtype=torch.float32)[None])
+            _, maps = self.convnet.forward_with_maps(torch.as_tensor(grid, dtype=torch.float32)[None])
         return [(name, m[0].numpy()) for name, m in maps]
 
     def kernels(self) -> np.ndarray:
@@ -368,24 +259,41 @@ class ImageClassifier:
                 self._layers = layer_table(self.convnet or self.network, input_size(self.task))
         return [dict(row) for row in self._layers]
 
-    def occlusion_map(self, model_input: np.ndarray, patch: int | None = None) -> tuple[str, np.ndarray]:
-        """Slide a blank patch over the input: the top class and, per pixel, the mean drop of its log-probability."""
-        side = input_size(self.task)
-        patch = patch or (6 if self.task == "xo" else 2)
-        stride = 2 if self.task == "xo" else 1
-        base = self.predict_inputs(model_input)[0]
-        top = int(base.argmax())
-        corners = [(r, c) for r in range(0, side - patch + 1, stride) for c in range(0, side - patch + 1, stride)]
-        batch = np.repeat(np.asarray(model_input, dtype=np.float32)[None], len(corners), axis=0)
-        for i, (r, c) in enumerate(corners):
-            batch[i, r : r + patch, c : c + patch] = 0.0
-        # Log-probabilities, so that a confident answer (P = 0.9999) still shows where its evidence is.
-        drops = np.log(base[top] + 1e-12) - np.log(self.predict_inputs(batch)[:, top] + 1e-12)
-        total, count = np.zeros((side, side)), np.zeros((side, side))
-        for drop, (r, c) in zip(drops, corners, strict=True):
-            total[r : r + patch, c : c + patch] += drop
-            count[r : r + patch, c : c + patch] += 1
-        return self.labels[top], total / np.maximum(count, 1)
+    def parameter_counts(self) -> dict[str, dict[str, int]]:
+        """Where the parameters of the first conv layer and of the output layer come from, counted with numel."""
+        out = {}
+        if self.convnet is not None:
+            conv, norm = self.convnet.convs[0], self.convnet.norms[0]
+            k = conv.kernel_size[0]
+            out["conv 1"] = {
+                "kernel": k,
+                "in": conv.in_channels,
+                "filters": conv.out_channels,
+                "weights": conv.weight.numel(),
+                "biases": conv.bias.numel(),
+                "batch norm": sum(p.numel() for p in norm.parameters()),  # a scale and a shift per channel
+            }
+        last = [m for m in self.network.modules() if isinstance(m, nn.Linear)][-1]
+        out["output"] = {
+            "in": last.in_features,
+            "out": last.out_features,
+            "weights": last.weight.numel(),
+            "biases": last.bias.numel(),
+        }
+        return out
+
+    def occlusion_map(self, grid: np.ndarray, patch: int | None = None) -> OcclusionMap:
+        """Where the evidence for the top class lies in a pre-processed grid (see ``models.occlusion``)."""
+        return occlusion_map(self, grid, patch)
+
+    def analyse(self, image: np.ndarray) -> DrawingAnalysis:
+        """Everything the Draw page shows about one drawing (raises ValueError for unusable images)."""
+        steps = self.preprocess(image)
+        if steps.blank:
+            return DrawingAnalysis(steps, None, None, None)
+        probs = dict(zip(self.labels, map(float, self.predict_grids(steps.model_input)[0]), strict=True))
+        maps = self.grid_feature_maps(steps.model_input) if self.convnet is not None else None
+        return DrawingAnalysis(steps, probs, maps, self.occlusion_map(steps.model_input))
 
     def to_payload(self) -> dict:
         """Weights, config, history and test results as plain tensors, numbers, lists and dicts."""
@@ -414,6 +322,43 @@ class ImageClassifier:
             payload["test_accuracy"],
             np.asarray(payload["confusion"]),
         )
+
+
+def near_strokes(grid: np.ndarray, threshold: float = 0.1) -> np.ndarray:
+    """Pixels on the ink of a grid or touching it (a 3×3 neighbourhood), as a bool mask."""
+    ink = np.pad(np.asarray(grid) > threshold * max(float(np.max(grid)), 1e-6), 1)
+    h, w = np.asarray(grid).shape
+    return np.any([ink[r : r + h, c : c + w] for r in range(3) for c in range(3)], axis=0)
+
+
+def stroke_response_share(grid: np.ndarray, maps: np.ndarray) -> tuple[float, float]:
+    """How much of a conv layer's change from its blank background lies on or beside the strokes.
+
+    Returns (share of the change near the strokes, share of the grid that is near the strokes). Each map's
+    background is its median away from the ink; some maps light up on strokes and others go dark there.
+    """
+    near = near_strokes(grid)
+    if near.all() or not near.any():
+        return 1.0, float(near.mean())
+    background = np.median(maps[:, ~near], axis=1).reshape(-1, 1, 1)
+    change = np.abs(maps - background)
+    total = float(change.sum())
+    return (float(change[:, near].sum()) / total if total > 0 else 0.0), float(near.mean())
+
+
+@dataclass(frozen=True)
+class DrawingAnalysis:
+    """One drawing read by one classifier: its pre-processing, probabilities, feature maps and occlusion map."""
+
+    steps: Preprocessed
+    probs: dict[str, float] | None  # None when the drawing is blank
+    maps: list[tuple[str, np.ndarray]] | None  # None when blank or for an MLP
+    occlusion: OcclusionMap | None
+
+    @property
+    def label(self) -> str | None:
+        """The predicted class, or None when blank."""
+        return None if self.probs is None else max(self.probs, key=self.probs.get)
 
 
 def layer_table(network: nn.Module, side: int) -> list[dict]:
@@ -446,7 +391,7 @@ def layer_table(network: nn.Module, side: int) -> list[dict]:
         else:
             x = x.flatten(1)
             rows.append({"layer": "flatten", "output shape": shape(x), "parameters": 0})
-            head = network.net[1:]
+            head = network.layers[1:]
         for layer in head if isinstance(head, nn.Sequential) else [head]:
             x = layer(x)
             if isinstance(layer, nn.Linear):
@@ -483,119 +428,30 @@ def train_classifier(
 def fit_classifier(
     config: ClassifierConfig, data: Dataset, *, seed: int = 0, on_step: OnStep | None = None
 ) -> ImageClassifier:
-    """Train a fresh network for ``config`` on ``data`` through the lab's one training loop."""
+    """Train a fresh network for ``config`` on ``data``: its epochs, then a cooldown at a tenth of the learning rate."""
     torch.manual_seed(seed)
     network = build_network(config)
-    total = (config.epochs + config.cooldown_epochs) * math.ceil(len(data.y_train) / config.batch_size)
-    augment = jitter_batch if config.task == "xo" else None  # the MLP gets the same data as the CNN
-    history = History()
-    phases = [(config.epochs, config.learning_rate), (config.cooldown_epochs, config.learning_rate / 10)]
+    phases = [
+        {"epochs": config.epochs, "learning_rate": config.learning_rate, "seed": seed},
+        {"epochs": config.cooldown_epochs, "learning_rate": config.learning_rate / 10, "seed": seed + 1},
+    ]
     with torch_threads(TRAIN_THREADS):  # batched convolutions gain from a second core
-        for phase, (epochs, learning_rate) in enumerate(phases):
-            if epochs < 1:
-                continue
-            part = train(
-                network,
-                data.x_train,
-                data.y_train,
-                epochs=epochs,
-                batch_size=config.batch_size,
-                learning_rate=learning_rate,
-                weight_decay=config.weight_decay,
-                loss_fn=partial(F.cross_entropy, label_smoothing=config.label_smoothing),
-                val=(data.x_test, data.y_test),
-                augment=augment,
-                seed=seed + phase,
-                on_step=_offset_steps(on_step, len(history.step_loss), total),
-                device=torch.device("cpu"),  # the nets are tiny: a GPU round trip would cost more than it saves
-            )
-            history = _concat(history, part)
+        history = train_in_phases(
+            network,
+            data.x_train,
+            data.y_train,
+            phases,
+            on_step=on_step,
+            batch_size=config.batch_size,
+            weight_decay=config.weight_decay,
+            loss_fn=partial(F.cross_entropy, label_smoothing=config.label_smoothing),
+            val=(data.x_test, data.y_test),
+            augment=jitter_batch if config.task == "xo" else None,  # the MLP gets the same data as the CNN
+            device=torch.device("cpu"),  # the nets are tiny: a GPU round trip would cost more than it saves
+        )
     network.eval()
     with torch.no_grad():
         predicted = network(data.x_test).argmax(dim=-1).numpy()
     _, accuracy = evaluate(network, data.x_test, data.y_test)
     confusion = confusion_matrix(predicted, data.y_test.numpy(), len(labels_of(config.task)))
     return ImageClassifier(config, network, history, accuracy, confusion)
-
-
-def _offset_steps(on_step: OnStep | None, offset: int, total: int) -> OnStep | None:
-    """Report a later training phase's steps as a continuation of the earlier ones."""
-    if on_step is None:
-        return None
-    return lambda step, _total, loss: on_step(offset + step, total, loss)
-
-
-def _concat(first: History, second: History) -> History:
-    """One history for two consecutive training runs."""
-    merged = History(**{k: list(v) for k, v in first.to_dict().items() if isinstance(v, list)})
-    for name, values in second.to_dict().items():
-        if isinstance(values, list):
-            getattr(merged, name).extend(values)
-    merged.seconds = first.seconds + second.seconds
-    return merged
-
-
-def jitter_batch(batch: tuple[torch.Tensor, ...], generator: torch.Generator) -> tuple[torch.Tensor, ...]:
-    """Data augmentation: move each image a few pixels, turn it up to 10° and rescale it by up to 10%."""
-    (x,) = batch
-    n = len(x)
-    u = lambda lo, hi: lo + (hi - lo) * torch.rand(n, generator=generator)  # noqa: E731
-    angle, scale = torch.deg2rad(u(-10, 10)), u(0.9, 1.1)
-    shift = torch.stack([u(-0.15, 0.15), u(-0.15, 0.15)], dim=1)  # share of the half-side, about ±2 px
-    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
-    theta = torch.stack([torch.stack([cos, sin, shift[:, 0]], 1), torch.stack([-sin, cos, shift[:, 1]], 1)], 1)
-    grid = F.affine_grid(theta, [n, 1, *x.shape[1:]], align_corners=False)  # (N, H, W, 2)
-    return (F.grid_sample(x.unsqueeze(1), grid, align_corners=False).squeeze(1),)
-
-
-# --- transforms for the invariance probe ------------------------------------------------------------------------
-
-
-def transform_grid(images: torch.Tensor, shift: float = 0.0, angle: float = 0.0, scale: float = 1.0) -> torch.Tensor:
-    """Shift (share of the side, to the right), rotate (degrees) and scale a batch of (N, H, W) images."""
-    theta = np.deg2rad(angle)
-    c, s = np.cos(theta) / scale, np.sin(theta) / scale
-    # affine_grid maps output coordinates to input coordinates, hence the inverse transform.
-    matrix = torch.tensor([[c, s, -2 * shift * c], [-s, c, 2 * shift * s]], dtype=torch.float32)
-    grid = F.affine_grid(matrix.expand(len(images), 2, 3), [len(images), 1, *images.shape[1:]], align_corners=False)
-    return F.grid_sample(images.unsqueeze(1), grid, align_corners=False, padding_mode="zeros").squeeze(1)
-
-
-def transformed_input(
-    steps: Preprocessed, task: str, *, shift: float = 0.0, angle: float = 0.0, scale: float = 1.0
-) -> np.ndarray:
-    """The network input (H, W) if the drawing had been shifted, rotated and scaled, all at once.
-
-    For X/O the 24×24 grid is moved; for digits the 32×32 box is moved and then counted again into 8×8,
-    so the student sees what the network would get if the digit had been drawn that way.
-    """
-    base = steps.model_input if task == "xo" else steps.box
-    with torch_threads(1):
-        return _transformed(base, task, shift, angle, scale)
-
-
-def _transformed(base: np.ndarray, task: str, shift: float, angle: float, scale: float) -> np.ndarray:
-    moved = transform_grid(torch.as_tensor(base, dtype=torch.float32)[None], shift, angle, max(scale, 0.05))
-    if task == "xo":
-        return moved[0].clamp(0, 1).numpy()
-    binary = (moved > 0.5).float()  # binarise again, then count 4×4 blocks like the data set
-    return F.avg_pool2d(binary.unsqueeze(1), digits.BLOCK)[0, 0].numpy()
-
-
-def transformed_inputs(steps: Preprocessed, task: str, kind: str, values: np.ndarray) -> np.ndarray:
-    """The network inputs (N, H, W) for each value of one transform ("shift", "rotate" or "scale")."""
-    if kind not in TRANSFORMS:
-        raise ValueError(f"unknown transform {kind!r}; use one of {TRANSFORMS}")
-    argument = {"shift": "shift", "rotate": "angle", "scale": "scale"}[kind]
-    return np.stack([transformed_input(steps, task, **{argument: float(v)}) for v in np.asarray(values)])
-
-
-def probe(
-    models: dict[str, ImageClassifier], steps: Preprocessed, kind: str, values: np.ndarray, label: str
-) -> dict[str, np.ndarray]:
-    """Probability of ``label`` under each transform value, for every model (all read the same inputs)."""
-    tasks = {model.task for model in models.values()}
-    if len(tasks) != 1:
-        raise ValueError("probe compares models of one task at a time")
-    inputs = transformed_inputs(steps, tasks.pop(), kind, values)
-    return {name: model.predict_inputs(inputs)[:, model.labels.index(label)] for name, model in models.items()}

@@ -13,7 +13,10 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 SHAPE_LABELS = ("X", "O", "other")
-OTHER_KINDS = ("line", "scribble", "triangle", "square", "zigzag", "arc", "check", "wave")
+OTHER_KINDS = ("line", "scribble", "triangle", "square", "zigzag", "arc", "check", "wave", "plus")
+# An X turned by 45° is a "+", so a "+" may turn only a little either way, and an X no more than
+# ``ShapeConfig.max_rotation``; the gap between the two keeps the classes apart. Every other doodle turns freely.
+OTHER_MAX_ROTATION = {"plus": 10.0}
 
 Stroke = np.ndarray  # (P, 2) points, x and y in [0, 1]
 
@@ -27,7 +30,7 @@ class ShapeConfig:
     max_extent: float = 0.9  # largest shape
     min_width: float = 0.012  # thinnest pen, as a share of the canvas side (about 3 px on 280)
     max_width: float = 0.09  # thickest pen (about 25 px on 280)
-    max_rotation: float = 22.0  # degrees either way for X and O (a + is not an X)
+    max_rotation: float = 18.0  # degrees either way for X and O (an X turned 45° is a +, which is "other")
     max_slant: float = 0.3  # horizontal shear
     wobble: float = 0.025  # hand jitter of interior points, as a share of the shape size
 
@@ -95,6 +98,12 @@ def other_strokes(kind: str, rng: np.random.Generator) -> list[Stroke]:
         return [arc_points(0.5, 0.5, 0.5, 0.5, start, start + rng.uniform(0.6, 1.55) * np.pi)]
     if kind == "check":  # a tick or a V: two strokes that meet instead of crossing
         return [np.array([[0.0, rng.uniform(0.3, 0.7)], [rng.uniform(0.3, 0.5), 1.0], [1.0, 0.0]])]
+    if kind == "plus":  # an upright cross: an X turned by 45°, so not an X
+        j = lambda: rng.uniform(-0.1, 0.1, 2)  # noqa: E731
+        return [
+            np.array([[0.0, 0.5], [1.0, 0.5]]) + np.stack([j(), j()]),
+            np.array([[0.5, 0.0], [0.5, 1.0]]) + np.stack([j(), j()]),
+        ]
     if kind == "wave":
         x = np.linspace(0, 1, 30)
         return [np.stack([x, 0.5 + 0.3 * np.sin(x * rng.uniform(6, 14) + rng.uniform(0, 6))], axis=1)]
@@ -103,12 +112,20 @@ def other_strokes(kind: str, rng: np.random.Generator) -> list[Stroke]:
 
 def shape_strokes(label: str, rng: np.random.Generator) -> list[Stroke]:
     """Unit-square strokes for a random example of ``label`` ("X", "O" or "other")."""
+    return random_shape(label, rng)[0]
+
+
+def random_shape(
+    label: str, rng: np.random.Generator, config: ShapeConfig = ShapeConfig()
+) -> tuple[list[Stroke], float]:
+    """Unit-square strokes for a random example of ``label``, and how far (degrees) it may be turned either way."""
     if label == "X":
-        return x_strokes(rng)
+        return x_strokes(rng), config.max_rotation
     if label == "O":
-        return o_strokes(rng)
+        return o_strokes(rng), config.max_rotation
     if label == "other":
-        return other_strokes(OTHER_KINDS[rng.integers(len(OTHER_KINDS))], rng)
+        kind = OTHER_KINDS[rng.integers(len(OTHER_KINDS))]
+        return other_strokes(kind, rng), OTHER_MAX_ROTATION.get(kind, 180.0)
     raise ValueError(f"unknown label {label!r}; use one of {SHAPE_LABELS}")
 
 
@@ -162,10 +179,10 @@ def make_shapes(
     images = np.empty((n_per_class * len(SHAPE_LABELS), config.size, config.size), dtype=np.float32)
     labels = np.repeat(np.arange(len(SHAPE_LABELS), dtype=np.int64), n_per_class)
     for label_index, label in enumerate(SHAPE_LABELS):
-        rotation = config.max_rotation if label != "other" else 180.0
         for i in range(n_per_class):
             extent = rng.uniform(config.min_extent, config.max_extent)
-            strokes = place_strokes(shape_strokes(label, rng), rng, config, extent=extent, max_rotation=rotation)
+            strokes, rotation = random_shape(label, rng, config)
+            strokes = place_strokes(strokes, rng, config, extent=extent, max_rotation=rotation)
             # A pen much wider than a sixth of the shape turns every shape into a blob.
             max_width = min(config.max_width, extent / 6)
             width = np.exp(rng.uniform(np.log(config.min_width), np.log(max_width)))

@@ -11,7 +11,7 @@ import math
 import os
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
@@ -78,6 +78,14 @@ class History:
         """Rebuild a history saved with :meth:`to_dict`."""
         known = {f for f in cls.__dataclass_fields__}
         return cls(**{k: v for k, v in data.items() if k in known})
+
+    def extend(self, later: History) -> History:
+        """Append a later training run (the next phase of the same model) to this history, in place."""
+        for name, values in asdict(later).items():
+            if isinstance(values, list):
+                getattr(self, name).extend(values)
+        self.seconds += later.seconds
+        return self
 
 
 def accuracy_of(output: torch.Tensor, target: torch.Tensor) -> float:
@@ -202,6 +210,36 @@ def train(
                 history.val_accuracy.append(val_acc)
     history.seconds = time.perf_counter() - started
     model.cpu().eval()
+    return history
+
+
+def train_in_phases(
+    model: nn.Module,
+    inputs: torch.Tensor | tuple[torch.Tensor, ...],
+    targets: torch.Tensor,
+    phases: Sequence[dict],
+    *,
+    on_step: OnStep | None = None,
+    **common,
+) -> History:
+    """Consecutive :func:`train` runs on one model, reported as one history and one progress count.
+
+    Each phase is a dict of :func:`train` arguments that override ``common`` for that run, for example
+    ``[{"epochs": 4, "learning_rate": 1e-2}, {"epochs": 1, "learning_rate": 1e-3}]`` for a cooldown at a
+    tenth of the learning rate. A phase may bring its own ``inputs`` and ``targets`` (a curriculum).
+    Phases with ``epochs`` < 1 are skipped.
+    """
+    runs = [{"inputs": inputs, "targets": targets, **common, **phase} for phase in phases]
+    runs = [run for run in runs if run.get("epochs", 0) >= 1]
+    steps = [run["epochs"] * math.ceil(len(run["targets"]) / run.get("batch_size", 64)) for run in runs]
+    total, done = sum(steps), 0
+    history = History()
+    for run, n_steps in zip(runs, steps, strict=True):
+        report = None
+        if on_step is not None:
+            report = lambda step, _total, loss, offset=done: on_step(offset + step, total, loss)  # noqa: E731
+        history.extend(train(model, run.pop("inputs"), run.pop("targets"), on_step=report, **run))
+        done += n_steps
     return history
 
 

@@ -1,0 +1,185 @@
+"""From a raw drawing to the grid a classifier reads (ink, crop, fit, shrink), and the data sets made that way.
+
+X/O drawings become a 24×24 grid (the ink fitted into 20×20, with a 2-pixel margin); digits become the 8×8
+grid of ink counts 0–16 that ``load_digits`` uses (see ``models.digits``). Also: ready-made example drawings.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from PIL import Image
+from torch.nn import functional as F
+
+from models import digits, shapes
+
+TASKS = ("xo", "digits")
+XO_INPUT = 24  # side of the X/O model's input grid
+XO_MARGIN = 2  # empty border around the fitted drawing, so shifted copies stay inside
+AUGMENT_DEGREES = 10.0  # training-time rotation either way (more would turn an X towards a "+")
+
+
+def labels_of(task: str) -> tuple[str, ...]:
+    """Class names of a task, in output order."""
+    return shapes.SHAPE_LABELS if task == "xo" else tuple(str(d) for d in range(10))
+
+
+def input_size(task: str) -> int:
+    """Side of the square grid the task's networks read."""
+    return XO_INPUT if task == "xo" else digits.GRID
+
+
+def xo_input(ink: np.ndarray) -> np.ndarray:
+    """Crop the drawing to its ink, fit it (keeping its shape) into a 20×20 box centred in 24×24, darkest ink = 1.
+
+    Cropping takes care of where and how big the shape was drawn; the network still has to cope with
+    rotation, slant, wobble and pen width, and (through training-time jitter) with small shifts.
+    """
+    mask = ink > digits.INK_THRESHOLD
+    if not mask.any():
+        return np.zeros((XO_INPUT, XO_INPUT), dtype=np.float32)
+    crop = digits.crop_to_ink(ink)
+    h, w = crop.shape
+    side = max(h, w)
+    square = np.zeros((side, side), dtype=np.float32)
+    square[(side - h) // 2 : (side - h) // 2 + h, (side - w) // 2 : (side - w) // 2 + w] = crop
+    inner = XO_INPUT - 2 * XO_MARGIN
+    small = np.asarray(Image.fromarray(square, mode="F").resize((inner, inner), Image.BOX), dtype=np.float32)
+    out = np.zeros((XO_INPUT, XO_INPUT), dtype=np.float32)
+    out[XO_MARGIN:-XO_MARGIN, XO_MARGIN:-XO_MARGIN] = small
+    peak = float(out.max())
+    return out / peak if peak > 0 else out
+
+
+@dataclass(frozen=True)
+class Preprocessed:
+    """The stages from drawing to network input, for showing what the network sees."""
+
+    ink: np.ndarray  # (H, W) ink in [0, 1]
+    crop: np.ndarray | None  # the ink cropped to its bounding box (None when blank)
+    box: np.ndarray | None  # digits: the 32×32 binarised box (X/O: None)
+    grid: np.ndarray  # the network's input grid; digits: counts 0–16, X/O: ink 0–1
+    model_input: np.ndarray  # what goes into the network: digits grid / 16, or the X/O grid
+    blank: bool  # too little ink to classify
+    has_ink: bool = False  # any ink at all (a blank drawing with ink is a dot or a speck)
+
+
+def preprocess(task: str, image: np.ndarray) -> Preprocessed:
+    """Turn a raw drawing into the network input of ``task``, keeping every intermediate step."""
+    ink = digits.to_ink(image)
+    side = input_size(task)
+    if digits.is_blank(ink):
+        empty = np.zeros((side, side), dtype=np.float32)
+        return Preprocessed(ink, None, None, empty, empty, True, bool((ink > digits.INK_THRESHOLD).any()))
+    if task == "xo":
+        grid = xo_input(ink)
+        return Preprocessed(ink, digits.crop_to_ink(ink), None, grid, grid, False, True)
+    steps = digits.preprocess_digit(ink)
+    return Preprocessed(ink, steps.crop, steps.box, steps.grid, steps.grid / 16.0, False, True)
+
+
+# --- example drawings -------------------------------------------------------------------------------------------
+
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "xo": ("X", "O", "plus", "triangle", "square", "scribble"),
+    "digits": tuple(str(d) for d in range(10)),
+}
+
+
+def ink_to_rgba(ink: np.ndarray) -> np.ndarray:
+    """Float ink (H, W) as the canvas would send it: black ink on white, RGBA uint8."""
+    gray = (255 * (1 - np.clip(ink, 0, 1))).astype(np.uint8)
+    return np.dstack([gray, gray, gray, np.full_like(gray, 255)])
+
+
+def example_drawing(task: str, name: str, *, size: int = 280, seed: int = 3) -> np.ndarray:
+    """A ready-made drawing (RGBA uint8, like the canvas) for students without a mouse, and for tests."""
+    if name not in EXAMPLES.get(task, ()):
+        raise ValueError(f"no example {name!r} for task {task!r}; choose from {EXAMPLES.get(task, ())}")
+    rng = np.random.default_rng(seed)
+    if task == "digits":
+        return ink_to_rgba(digits.stroke_digit(int(name), rng, size=size))
+    config = shapes.ShapeConfig(size=size, max_rotation=8.0, max_slant=0.1, wobble=0.01)
+    strokes = shapes.shape_strokes(name, rng) if name in ("X", "O") else shapes.other_strokes(name, rng)
+    placed = shapes.place_strokes(strokes, rng, config, extent=0.6, max_rotation=8.0)
+    return ink_to_rgba(shapes.render_strokes(placed, 0.05, size))
+
+
+def drawn_examples(task: str, label: str, n: int, *, seed: int = 0, size: int = 56) -> list[Preprocessed]:
+    """``n`` fresh drawings of ``label``, pre-processed: the generated test population of the invariance checks.
+
+    X/O shapes vary as the training shapes do; digits are synthetic pen strokes (``load_digits`` has no pen
+    strokes to move, only 8×8 grids).
+    """
+    if label not in labels_of(task):
+        raise ValueError(f"unknown label {label!r} for task {task!r}")
+    rng = np.random.default_rng(seed)
+    config = shapes.ShapeConfig(size=size)
+    out = []
+    for _ in range(n):
+        if task == "digits":
+            ink = digits.stroke_digit(int(label), rng, size=64)
+        else:
+            extent = rng.uniform(config.min_extent, config.max_extent)
+            strokes, rotation = shapes.random_shape(label, rng, config)
+            placed = shapes.place_strokes(strokes, rng, config, extent=extent, max_rotation=rotation)
+            width = np.exp(rng.uniform(np.log(config.min_width), np.log(min(config.max_width, extent / 6))))
+            ink = shapes.render_strokes(placed, width, size)
+        out.append(preprocess(task, ink_to_rgba(ink)))
+    return out
+
+
+# --- data -------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Dataset:
+    """Model inputs and labels for training and testing one task."""
+
+    x_train: torch.Tensor  # (N, H, W) float inputs
+    y_train: torch.Tensor  # (N,) class indices
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+
+
+@functools.lru_cache(maxsize=1)
+def _xo_data(n_train: int, n_test: int, seed: int) -> tuple[np.ndarray, ...]:
+    """Generated X/O/other inputs; kept for the next call, because the CNN and its MLP twin train on the same set."""
+    train_ink, y_train = shapes.make_shapes(n_train, seed=seed)
+    x_train = np.stack([xo_input(i) for i in train_ink])
+    del train_ink  # the full-size drawings are large: let them go before drawing the test set
+    test_ink, y_test = shapes.make_shapes(n_test, seed=seed + 10_000)
+    x_test = np.stack([xo_input(i) for i in test_ink])
+    return x_train, y_train, x_test, y_test  # shared between calls: training only reads it
+
+
+def make_dataset(config: Any, seed: int = 0) -> Dataset:
+    """Training and test grids for a config's task: generated shapes, or load_digits plus synthetic strokes."""
+    if config.task == "xo":
+        x_train, y_train, x_test, y_test = _xo_data(config.n_train, config.n_test, seed)
+    else:
+        x_train, x_test, y_train, y_test = digits.load_digit_split(seed=0)  # the split is fixed, whatever the seed
+        synth_x, synth_y = digits.make_stroke_digits(config.n_train, seed=seed)
+        x_train = np.concatenate([*[x_train] * config.real_copies, synth_x]) / 16.0
+        y_train = np.concatenate([*[y_train] * config.real_copies, synth_y])
+        x_test = x_test / 16.0
+    as_x = lambda a: torch.as_tensor(np.asarray(a, dtype=np.float32))  # noqa: E731
+    as_y = lambda a: torch.as_tensor(np.asarray(a, dtype=np.int64))  # noqa: E731
+    return Dataset(as_x(x_train), as_y(y_train), as_x(x_test), as_y(y_test))
+
+
+def jitter_batch(batch: tuple[torch.Tensor, ...], generator: torch.Generator) -> tuple[torch.Tensor, ...]:
+    """Data augmentation: move each image a few pixels, turn it a little and rescale it by up to 10%."""
+    (x,) = batch
+    n = len(x)
+    u = lambda lo, hi: lo + (hi - lo) * torch.rand(n, generator=generator)  # noqa: E731
+    angle, scale = torch.deg2rad(u(-AUGMENT_DEGREES, AUGMENT_DEGREES)), u(0.9, 1.1)
+    shift = torch.stack([u(-0.15, 0.15), u(-0.15, 0.15)], dim=1)  # share of the half-side, about ±2 px
+    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
+    theta = torch.stack([torch.stack([cos, sin, shift[:, 0]], 1), torch.stack([-sin, cos, shift[:, 1]], 1)], 1)
+    grid = F.affine_grid(theta, [n, 1, *x.shape[1:]], align_corners=False)  # (N, H, W, 2)
+    return (F.grid_sample(x.unsqueeze(1), grid, align_corners=False).squeeze(1),)

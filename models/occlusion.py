@@ -1,0 +1,74 @@
+"""Why this answer? Cover one patch of the input at a time and measure how much the answer's log-odds drop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from models.drawing import input_size
+
+if TYPE_CHECKING:
+    from models.cnn import ImageClassifier
+
+
+def occlusion_map(model: ImageClassifier, grid: np.ndarray, patch: int | None = None) -> OcclusionMap:
+    """Slide a blank patch over the grid and record, per pixel, the mean drop of the top class's log-odds."""
+    side = input_size(model.task)
+    patch = patch or (6 if model.task == "xo" else 2)
+    stride = 2 if model.task == "xo" else 1
+    base = model.grid_scores(grid)[0]
+    top = int(base.argmax())
+    corners = [(r, c) for r in range(0, side - patch + 1, stride) for c in range(0, side - patch + 1, stride)]
+    batch = np.repeat(np.asarray(grid, dtype=np.float32)[None], len(corners), axis=0)
+    for i, (r, c) in enumerate(corners):
+        batch[i, r : r + patch, c : c + patch] = 0.0
+    scores = model.grid_scores(batch)
+    # Log-odds (top score minus the log-sum-exp of the others) do not saturate the way a probability does:
+    # at P = 0.9999 a patch that matters still moves them by whole units.
+    drops = log_odds(base[None], top)[0] - log_odds(scores, top)
+    flips = int((scores.argmax(axis=1) != top).sum())
+    total, count = np.zeros((side, side)), np.zeros((side, side))
+    for drop, (r, c) in zip(drops, corners, strict=True):
+        total[r : r + patch, c : c + patch] += drop
+        count[r : r + patch, c : c + patch] += 1
+    peak = float(np.max(grid))
+    ink = np.asarray(grid) > 0.25 * peak if peak > 0 else np.zeros((side, side), dtype=bool)
+    return OcclusionMap(model.labels[top], total / np.maximum(count, 1), ink, flips, len(corners), patch)
+
+
+def log_odds(scores: np.ndarray, index: int) -> np.ndarray:
+    """log(p / (1 − p)) of class ``index`` from class scores (N, classes), computed stably."""
+    others = np.delete(scores, index, axis=1)
+    peak = others.max(axis=1, keepdims=True)
+    return scores[:, index] - (peak[:, 0] + np.log(np.exp(others - peak).sum(axis=1)))
+
+
+@dataclass(frozen=True)
+class OcclusionMap:
+    """Where the evidence for the top class lies: the drop of its log-odds when each pixel is covered."""
+
+    label: str  # the class the network names for the uncovered input
+    evidence: np.ndarray  # (H, W) mean drop of log-odds over the patches covering each pixel (> 0: evidence for)
+    ink: np.ndarray  # (H, W) bool, the drawn strokes
+    flips: int  # how many patch positions change the answer when covered
+    patches: int  # how many patch positions were tried
+    patch: int  # side of the covering patch
+
+    @property
+    def on_ink_share(self) -> float:
+        """Share of the positive evidence that lies on the strokes."""
+        positive = np.clip(self.evidence, 0, None)
+        total = float(positive.sum())
+        return float(positive[self.ink].sum()) / total if total > 0 else 0.0
+
+    @property
+    def strongest(self) -> tuple[int, int]:
+        """(row, column) of the pixel whose covering costs the answer most."""
+        return tuple(int(i) for i in np.unravel_index(int(np.argmax(self.evidence)), self.evidence.shape))
+
+    @property
+    def against(self) -> float:
+        """The largest rise of the log-odds when something is covered (evidence against the answer), ≥ 0."""
+        return max(0.0, -float(self.evidence.min()))
