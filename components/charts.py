@@ -1069,3 +1069,11 @@ def word_heatmap_chart(
         )
     view = {"title": title, "width": cols * cell, "height": rows * 30, "data": {"values": records}, "layer": layers}
     return {"hconcat": [view], "config": {"view": {"stroke": None}}}
+
+
+# --- draw: occlusion evidence (added by the draw page) ---------------------------------------------------------
+def occlusion_evidence_chart(image: np.ndarray, evidence: np.ndarray, *, label: str, cell: int = 10) -> dict:
+    """:func:`occlusion_chart` for evidence measured as the drop in the answer's log-odds (not in log P)."""
+    spec = occlusion_chart(image, evidence, label=label, cell=cell)
+    spec["layer"][1]["encoding"]["color"]["title"] = f"drop in log-odds of {label}"
+    return spec

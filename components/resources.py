@@ -560,12 +560,9 @@ def get_probe(
 
 
 @st.cache_data(show_spinner="Measuring on fresh drawings of every class…", max_entries=16, hash_funcs=_BY_MODEL_KEY)
-def get_keep_rates(
-    models: dict[str, _cnn.ImageClassifier], kind: str, values: tuple[float, ...]
-) -> dict[str, dict[str, np.ndarray]]:
-    """For every class: the share of fresh drawings each model still names correctly at each transform value."""
-    labels = next(iter(models.values())).labels
-    return {label: _invariance.keep_rates(models, label, kind, values) for label in labels}
+def get_keep_rates(models: dict[str, _cnn.ImageClassifier]) -> dict[str, dict[str, float]]:
+    """How often each model still names fresh drawings correctly when moved or turned (``keep_rate_summary``)."""
+    return _invariance.keep_rate_summary(models)
 
 
 @st.cache_data(show_spinner="Fitting the SVC baselines…", max_entries=4, hash_funcs=_BY_MODEL_KEY)

@@ -55,7 +55,8 @@ def test_xo_examples_predict_their_class(warm, model, example, expected):
 def test_digits_examples_and_switching_models(warm):
     at = fresh("7", "Digits 0–9")
     assert metric(at, "Prediction") == "7"
-    assert metric(at, "SVC(gamma=0.001), same split") is not None
+    comparison = next(d.value for d in at.dataframe if "SVC, same rows" in d.value.columns)
+    assert list(comparison.index) == ["test digits", "test digits moved 1 px", "fresh pen strokes"]
     at.selectbox(key="draw_example").set_value("Example: 2").run()
     assert metric(at, "Prediction") == "2"
     at.radio(key="draw_model").set_value("X or O").run()
@@ -71,27 +72,38 @@ def test_invariance_sliders_change_what_the_networks_see(warm):
     at.select_slider(key="draw_scale").set_value(0.5).run()
     assert not at.exception
     assert before == "X"
-    deltas = [m.delta for m in at.metric if m.label in ("CNN says", "MLP says")]
-    assert len(deltas) == 2 and all(d.startswith("P(X)") for d in deltas)
-    assert "P(X) = 100%" not in deltas, "a big rotation, shift and shrink costs some confidence"
+    says = [m for m in at.metric if m.label in ("CNN says", "MLP says")]
+    assert len(says) == 2 and all(not m.delta for m in says), "P(X) is a caption, not a change arrow"
+    shown = [c.value for c in at.caption if c.value.startswith("P(X) = ")]
+    assert len(shown) == 2 and "P(X) = 100%" not in shown, "a big rotation, shift and shrink costs some confidence"
+
+
+def test_no_metric_shows_a_delta_arrow(warm):
+    at = fresh("O")
+    assert all(not m.delta for m in at.metric)
 
 
 def test_concept_check_reveals_the_answer(warm):
     at = fresh("X")
     at.radio(key="draw_check_shift_choice").set_value("The CNN").run()
     at.button(key="draw_check_shift_reveal").click().run()
-    assert any("Right" in s.value for s in at.success)
+    verdict = [s.value for s in at.success] + [w.value for w in at.warning]
+    assert any("Measured on fresh drawings" in v for v in verdict)
 
 
-def test_retrain_form_trains_a_private_model(warm):
+def test_retrain_form_trains_a_private_model_and_shows_its_settings(warm):
     at = fresh("4", "Digits 0–9")
-    at.select_slider(key="draw_filters").set_value(4)
-    at.slider(key="draw_epochs").set_value(2)
+    at.select_slider(key="draw_digits_filters").set_value(4)
+    at.slider(key="draw_digits_epochs").set_value(2)
     at.button[[b.label for b in at.button].index("Retrain")].click().run()
     assert not at.exception, at.exception
     assert metric(at, "Your test accuracy") is not None
     assert metric(at, "Your parameters") != metric(at, "Parameters")
     assert metric(at, "Your model's prediction") is not None
+    assert any(c.value.startswith("Your model: 4 filters in conv 1, 2 epochs") for c in at.caption)
+    at.select_slider(key="draw_digits_filters").set_value(16).run()  # moved but not submitted
+    assert any(c.value.startswith("Your model: 4 filters in conv 1, 2 epochs") for c in at.caption)
+    assert any("s to train" in m.value for m in at.markdown), "the form states what training costs"
 
 
 def test_bad_canvas_images_give_a_message_not_a_traceback(warm):
@@ -107,6 +119,8 @@ def test_bad_canvas_images_give_a_message_not_a_traceback(warm):
         assert not at.exception, (name, at.exception)
         assert metric(at, "Prediction") is None, name
         if name == "dot":
-            assert any("Draw something" in i.value for i in at.info)
+            messages = [i.value for i in at.info if "Draw something" in i.value]
+            assert len(messages) == 1 and "too little" in messages[0], messages
+            assert not any("blank canvas" in i.value for i in at.info), "one message, not two that disagree"
         else:
             assert any("cannot be classified" in w.value for w in at.warning), name

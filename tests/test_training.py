@@ -7,7 +7,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from models.training import History, count_parameters, evaluate, seed_everything, train
+from models.training import History, count_parameters, evaluate, seed_everything, train, train_in_phases
 
 
 def blobs(n=200, seed=0):
@@ -50,8 +50,27 @@ def test_clipping_caps_the_update_but_records_the_raw_norm():
     model = nn.Linear(2, 2)
     with torch.no_grad():
         model.weight.mul_(100)
-    history = train(model, x, y, epochs=1, clip_grad_norm=0.5, learning_rate=0.01)
-    assert max(history.grad_norm) > 0.5  # raw norms are recorded before clipping
+    before = torch.cat([p.detach().flatten().clone() for p in model.parameters()])
+    # One plain SGD step with learning rate 1: the step taken is exactly the (clipped) gradient.
+    history = train(model, x, y, epochs=1, batch_size=len(y), optimizer="sgd", learning_rate=1.0, clip_grad_norm=0.5)
+    after = torch.cat([p.detach().flatten() for p in model.parameters()])
+    assert history.grad_norm[0] > 0.5, "raw norms are recorded before clipping"
+    assert torch.linalg.vector_norm(after - before).item() == pytest.approx(0.5, rel=1e-4), "the step is clipped"
+
+
+def test_phases_make_one_history_and_one_progress_count():
+    x, y = blobs()
+    seed_everything(0)
+    calls = []
+    phases = [{"epochs": 2, "learning_rate": 0.1}, {"epochs": 0}, {"epochs": 1, "learning_rate": 0.01, "seed": 1}]
+    history = train_in_phases(
+        nn.Linear(2, 2), x, y, phases, batch_size=50, val=(x, y), on_step=lambda *a: calls.append(a)
+    )
+    assert [c[0] for c in calls] == list(range(1, 13)) and {c[1] for c in calls} == {12}
+    assert len(history.loss) == len(history.val_accuracy) == 3 and len(history.step_loss) == 12
+    first = train(nn.Linear(2, 2), x, y, epochs=1)
+    merged = History().extend(first).extend(first)
+    assert merged.loss == first.loss * 2 and merged.seconds == pytest.approx(2 * first.seconds)
 
 
 def test_regression_and_multiple_inputs():

@@ -114,3 +114,16 @@ def test_undo_removes_the_last_stroke(page, app_server):
     wait_for_app(page)
     assert prediction(page) != "X", "one stroke of an X is not an X"
     assert_no_exception(page, app_server)
+
+
+@pytest.mark.parametrize("viewport", [(1280, 720), (1400, 900)])
+def test_pad_and_answer_fit_the_first_screen(page, app_server, viewport):
+    width, height = viewport
+    page.set_viewport_size({"width": width, "height": height})
+    goto(page, app_server, "draw")
+    draw(page, DRAWINGS["X"])
+    pad = page.locator("canvas.upper-canvas").bounding_box()
+    answer = page.locator('[data-testid="stMetric"]').filter(has_text="Prediction").first.bounding_box()
+    assert pad["y"] + pad["height"] <= height, f"the pad ends at {pad['y'] + pad['height']:.0f} px"
+    assert answer["y"] + answer["height"] <= height, f"the answer ends at {answer['y'] + answer['height']:.0f} px"
+    assert prediction(page) == "X"
