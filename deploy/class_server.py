@@ -225,7 +225,7 @@ class ClassServer:
         everything = ([self.nginx] if self.nginx else []) + self.procs
         for proc in everything:
             if proc.poll() is None:
-                proc.send_signal(signal.SIGQUIT if proc is self.nginx else signal.SIGTERM)
+                proc.terminate()  # nginx: fast shutdown (a graceful one would wait for every open websocket)
         deadline = time.monotonic() + STOP_SECONDS
         for proc in everything:
             try:
