@@ -2,7 +2,8 @@
 
 It opens ``/_stcore/stream``, asks for a page (a ``rerun_script`` BackMsg), reads ForwardMsgs until the
 script has finished, remembers the widgets it saw, and sets widget values the way the frontend does (every
-widget's current value in each rerun). One client costs a few ms of CPU per rerun, a browser tab ~100×.
+widget's current value in each rerun, and the hashes of the messages it has cached, so that the server sends
+references for unchanged elements). One client costs a few ms of CPU per rerun, a browser tab far more.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ class StreamlitSession:
         self.widgets: dict[str, Widget] = {}  # by user key (the part after the last "-" of the id)
         self.values: dict[str, WidgetState] = {}  # by widget id
         self.page_hash = ""
+        self._cache: dict[str, ForwardMsg] = {}  # cacheable messages by hash, as the browser's message cache
         self._ws = None
 
     async def __aenter__(self) -> StreamlitSession:
@@ -120,6 +122,7 @@ class StreamlitSession:
         back.rerun_script.page_script_hash = self.page_hash
         back.rerun_script.query_string = ""
         back.rerun_script.widget_states.widgets.extend(self.values.values())
+        back.rerun_script.cached_message_hashes.extend(self._cache)
         try:
             return await self._run(back)
         finally:
@@ -147,6 +150,13 @@ class StreamlitSession:
             message.ParseFromString(data)
             result.messages += 1
             kind = message.WhichOneof("type")
+            if kind == "ref_hash":  # an element the server knows we have: use our copy
+                cached = self._cache.get(message.ref_hash)
+                if cached is None:
+                    raise ScriptError(f"the server referred to a message this client never had ({message.ref_hash})")
+                message, kind = cached, cached.WhichOneof("type")
+            elif message.metadata.cacheable and message.hash:
+                self._cache[message.hash] = message
             if kind == "delta" and message.delta.WhichOneof("type") == "new_element":
                 self._note(message.delta.new_element, result)
             elif kind == "navigation":
