@@ -1077,3 +1077,50 @@ def occlusion_evidence_chart(image: np.ndarray, evidence: np.ndarray, *, label: 
     spec = occlusion_chart(image, evidence, label=label, cell=cell)
     spec["layer"][1]["encoding"]["color"]["title"] = f"drop in log-odds of {label}"
     return spec
+
+
+# --- next word: word embeddings through PCA (added by the next-word page) ---------------------------------
+def embedding_scatter_chart(
+    points: Sequence[Mapping], *, x_title: str = "PC1", y_title: str = "PC2", size: int = 460
+) -> dict:
+    """Words on a 2-D PCA map: hover shows the word; ``group`` colours named groups, ``focus`` words get a label.
+
+    Each point is {"x", "y", "word", "group" (a name or "other"), "focus" (bool)}. A plain Vega-Lite dict, so
+    a new search term re-draws without an Altair build.
+    """
+    groups = sorted({p["group"] for p in points} - {"other"})
+    colour = {
+        "field": "group",
+        "type": "nominal",
+        "title": None,
+        "scale": {"domain": [*groups, "other"], "range": [*[*SERIES, "#d45087", "#665191"][: len(groups)], MUTED]},
+        "legend": {"orient": "right", "labelLimit": 200},
+    }
+    axis = {"type": "quantitative", "scale": {"zero": False}}
+    return {
+        "width": size,
+        "height": size,
+        "data": {"values": [dict(p) for p in points]},
+        "encoding": {"x": {"field": "x", **axis, "title": x_title}, "y": {"field": "y", **axis, "title": y_title}},
+        "layer": [
+            {
+                "mark": {"type": "circle", "size": 46, "opacity": 0.8},
+                "encoding": {
+                    "color": colour,
+                    "tooltip": [{"field": "word"}, {"field": "group"}],
+                },
+            },
+            {
+                "transform": [{"filter": "datum.focus"}],
+                "mark": {"type": "circle", "size": 140, "filled": False, "color": ACCENT, "strokeWidth": 2},
+            },
+            {
+                "transform": [{"filter": "datum.focus || datum.group != 'other'"}],
+                "mark": {"type": "text", "align": "left", "dx": 6, "fontSize": FONT_SIZE},
+                "encoding": {
+                    "text": {"field": "word"},
+                    "color": {"condition": {"test": "datum.focus", "value": ACCENT}, "value": "#333333"},
+                },
+            },
+        ],
+    }

@@ -35,6 +35,7 @@ from models import baselines as _baselines
 from models import cnn as _cnn
 from models import convolution as _convolution
 from models import corpus as _corpus
+from models import embeddings as _embeddings
 from models import invariance as _invariance
 from models import language as _language
 from models import long_dependency as _longdep
@@ -921,3 +922,15 @@ WARM_UP_ORDER.extend(
         get_recall_models,
     ]
 )
+
+
+@st.cache_data(show_spinner=False, max_entries=16, hash_funcs=_BY_KEY)
+def get_embedding_view(model: _language.LanguageModel, change: bool) -> _embeddings.EmbeddingView:
+    """A model's word embeddings (or what training added to them) and their 2-D PCA map."""
+    return _embeddings.embedding_view(model, change=change)
+
+
+@st.cache_data(show_spinner=False, max_entries=16, hash_funcs=_BY_KEY)
+def get_start_similarity(model: _language.LanguageModel) -> float:
+    """Average cosine between each word's trained embedding and its random start."""
+    return _embeddings.start_similarity(model)

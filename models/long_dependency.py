@@ -16,7 +16,7 @@ from models.corpus import split_heldout, split_paragraphs
 from models.language import IGNORE, LanguageConfig, LanguageModel, RecurrentNet, open_forget_gates, sequence_loss
 from models.through_time import GradientTrace, state_gradients
 from models.training import History, OnStep, seed_everything, torch_threads, train
-from models.vocabulary import START, UNK, Vocabulary
+from models.vocabulary import START, UNK, Vocabulary, tokenize
 
 COLOURS = ("red", "blue", "green", "yellow", "white", "black")
 THINGS = ("fence", "door", "boat", "bike", "gate", "wall")
@@ -180,7 +180,7 @@ GAPS = (  # what happens between the fact and the word that needs it: short gaps
 )
 
 
-def pattern_text(sentences: int = 400, seed: int = 0) -> str:
+def pattern_text(sentences: int = 1000, seed: int = 0) -> str:
     """A student-like text with a long-range pattern: a colour named early in a sentence is needed at its end.
 
     "anna got a red bike for her birthday , and after we walked to school … , the bike was still red ."
@@ -191,10 +191,20 @@ def pattern_text(sentences: int = 400, seed: int = 0) -> str:
     lines = []
     for _ in range(sentences):
         name, colour, thing, gap = rng.choice(NAMES), rng.choice(COLOURS), rng.choice(THINGS), rng.choice(GAPS)
-        middle = f", and {gap}, " if gap else ", and "
-        fact = f"{name.capitalize()} got a {colour} {thing} for a birthday"
-        lines.append(f"{fact}{middle}the {thing} was still {colour}.")
+        lines.append(_pattern_sentence(name, colour, thing, gap))
     return "\n\n".join(lines)
+
+
+def _pattern_sentence(name: str, colour: str, thing: str, gap: str) -> str:
+    middle = f", and {gap}, " if gap else ", and "
+    return f"{name.capitalize()} got a {colour} {thing} for a birthday{middle}the {thing} was still {colour}."
+
+
+def pattern_distances() -> tuple[int, int]:
+    """The shortest and longest distance, in tokens, from the first colour to "still" (as in the recall task)."""
+    lengths = [len(tokenize(_pattern_sentence("anna", "red", "bike", gap))) for gap in GAPS]
+    colour = len(tokenize("anna got a red")) - 1  # the colour's position; "still" is 3 before the end ("red .")
+    return min(lengths) - 3 - colour, max(lengths) - 3 - colour
 
 
 def _pattern_pairs(text: str) -> list[tuple[str, str]]:

@@ -72,9 +72,11 @@ def own_text_form() -> None:
         )
         if st.button("Use an example with a long-range pattern", key="next_word_example"):
             st.session_state["next_word_own_text"] = long_dependency.pattern_text()
+        shortest, longest = long_dependency.pattern_distances()
         st.caption(
             'The example: *"Anna got a red bike for a birthday, and after …, the bike was still red."* The colour '
-            "is needed 6 to 20 tokens after it is named, and the words just before it are the same for every colour."
+            f"is needed {shortest} to {longest} tokens after it is named, and the words just before it are the same "
+            "for every colour: the window model cannot know it, the LSTM can remember it."
         )
         pasted = st.text_area("Your text", key="next_word_own_text", height=120)
         upload = st.file_uploader("or upload a .txt file", type=["txt"], key="next_word_upload")
@@ -603,6 +605,74 @@ def compare(models: dict, prompt: str, own_text: str | None) -> None:
         )
 
 
+def word_embeddings(models: dict, prompt: str, own_text: str | None) -> None:
+    lesson.section(
+        "Word embeddings through PCA",
+        "Every model but the bag of words starts by turning each word into a vector of "
+        f"{models['lstm'].config.embedding_dim} numbers, its embedding, learned while predicting the next word. "
+        "PCA (the Dimensionality page's own `fit_pca`) projects these vectors to two dimensions so we can look.",
+    )
+    left, middle, right = st.columns(3)
+    kind = left.radio(
+        "Model", ["lstm", "window", "rnn"], format_func=SHORT.get, key="next_word_embed_model", horizontal=True
+    )
+    view_name = middle.radio(
+        "Vectors", ["what training added", "as trained"], key="next_word_embed_view", horizontal=True
+    )
+    n_words = right.slider("Most frequent words shown", 50, 600, 250, 50, key="next_word_embed_n")
+    model = models[kind]
+    view = resources.get_embedding_view(model, view_name == "what training added")
+    start = resources.get_start_similarity(model)
+    word = st.text_input("Find a word", "monday", key="next_word_embed_word", max_chars=40).strip().lower()
+    focus: list[str] = []
+    neighbours: list[tuple[str, float]] = []
+    if word:
+        if word in view.words:
+            neighbours = view.neighbours(word, 8)
+            focus = [word, *(w for w, _ in neighbours)]
+        else:
+            lesson.friendly_error(f"*{word}* is not in this model's vocabulary of {len(view.words):,} words.")
+    chart_col, table_col = st.columns([3, 2])
+    lesson.show_chart("embedding_scatter_chart", view.points(n_words, focus=focus), where=chart_col, width="content")
+    chart_col.caption(
+        f"The two components keep {view.variance_kept:.0%} of the variance of the {len(view.words):,} vectors: "
+        "words close on the map may still be far apart in the full space, so neighbours are measured there."
+    )
+    if neighbours:
+        table_col.markdown(f"**Nearest neighbours of *{word}*** (cosine similarity, full space)")
+        table_col.dataframe(
+            pd.DataFrame(neighbours, columns=["word", "cosine"]).style.format({"cosine": "{:.2f}"}),
+            hide_index=True,
+            width="stretch",
+        )
+    groups = view.group_similarity()
+    baseline = view.random_pair_similarity()
+    table_col.markdown("**How close each named group sits** (average cosine between its words)")
+    table_col.dataframe(
+        pd.DataFrame([*groups.items(), ("two random words", baseline)], columns=["group", "cosine"]).style.format(
+            {"cosine": "{:.2f}"}
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    together = [name for name, sim in groups.items() if sim >= baseline + 0.1]
+    apart = [name for name in groups if name not in together]
+    lesson.what_to_notice(
+        [
+            f"Each word starts as a random vector, and training moves it only a little: for the {SHORT[kind]} the "
+            f"trained vectors have cosine {start:.2f} with their start on average. That is why the *as trained* "
+            "map looks like noise and *what training added* (trained minus start) is the view to read.",
+            (
+                f"Words used alike land together: in this view {', '.join(together)} sit closer to each other than two "
+                f"random words ({baseline:.2f})."
+                if together
+                else f"In this view no named group sits clearly closer than two random words ({baseline:.2f})."
+            )
+            + (f" Not so for {', '.join(apart)}." if together and apart else ""),
+        ]
+    )
+
+
 def limitations(models: dict, prompt: str, own_text: str | None) -> None:
     lesson.section("Where RNNs struggle", "RNNs power speech recognition, translation and text generation, but:")
     st.markdown(
@@ -646,6 +716,7 @@ SECTIONS = {  # tab name -> section
     "LSTM gates": lstm_gates,
     "Long-term memory": long_term_memory,
     "Compare": compare,
+    "Word embeddings": word_embeddings,
     "Limitations": limitations,
 }
 

@@ -111,10 +111,10 @@ def test_next_word_lstm_recall_does_not_depend_on_a_lucky_seed():
 
 def test_next_word_own_text_lstm_learns_a_long_range_pattern_the_window_cannot():
     text = LD.pattern_text()
-    assert LD.pattern_sentences(text) == 400
+    assert LD.pattern_sentences(text) == 1000 and LD.pattern_distances()[1] > 20
     lstm = L.train_language_model(text, "lstm", **L.OWN_TEXT_OVERRIDES["lstm"])
     window = L.train_language_model(text, "window", **L.OWN_TEXT_OVERRIDES.get("window", {}))
     chance = LD.chance_level()
     lstm_recall, window_recall = LD.pattern_recall(lstm, text), LD.pattern_recall(window, text)
     assert window_recall <= chance + 0.1  # "was still" looks the same for every colour
-    assert lstm_recall >= 2 * chance and lstm_recall >= window_recall + 0.2
+    assert lstm_recall >= 0.8, lstm_recall  # measured 0.97 (seed 0)

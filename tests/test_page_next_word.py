@@ -146,6 +146,19 @@ def test_example_text_fills_the_text_area():
     assert "was still" in at.text_area(key="next_word_own_text").value
 
 
+def test_word_embeddings_tab_finds_neighbours_and_names_groups():
+    at = _open("Word embeddings")
+    tables = [df.value for df in at.dataframe]
+    assert list(tables[0].columns) == ["word", "cosine"] and len(tables[0]) == 8
+    assert "two random words" in list(tables[1]["group"])
+    assert "Words used alike land together" in _text(at)  # measured on the default LSTM: days, pronouns, …
+    at.text_input(key="next_word_embed_word").set_value("zzqx").run()
+    assert any("not in this model's vocabulary" in w.value for w in at.warning)
+    at.radio(key="next_word_embed_model").set_value("window").run()
+    at.radio(key="next_word_embed_view").set_value("as trained").run()
+    assert not at.exception
+
+
 def test_dot_labels_are_escaped():
     assert charts.dot_label('a "b" \\ c\nd') == '"a \\"b\\" \\\\ c d"'
     dot = charts.unrolled_graph_dot(["<s>", 'x"y'], [("a", 0.5), ("b", 0.25)])
