@@ -66,6 +66,7 @@ class RunStats:
     rss_idle_mb: float = 0.0  # with every student's page loaded, nobody moving
     rss_peak_mb: float = 0.0  # highest sample while they interact
     client_cpu_s: float = 0.0  # CPU the load client itself used (it shares the machine)
+    server_cpu_s: float = 0.0  # CPU the server processes used while the students interacted
 
     def summary(self) -> dict:
         """The figures for the table and the JSON (latencies in ms)."""
@@ -94,28 +95,46 @@ class RunStats:
             "rss_per_idle_session_mb": round(idle_per_session, 2),
             "rss_per_session_at_peak_mb": round((self.rss_peak_mb - self.rss_before_mb) / max(self.students, 1), 2),
             "client_cpu_s": round(self.client_cpu_s, 2),
+            # Machine-independent cost: server CPU per move (ms). Two cores sustain about 2000 / this many moves/s.
+            "server_cpu_ms_per_move": round(1000 * self.server_cpu_s / max(len(self.latencies), 1), 1),
         }
 
 
-def rss_mb(pids: list[int]) -> float:
-    """Resident memory of these processes and all their children (nginx workers), in MB."""
+def process_tree(pids: list[int]) -> list[int]:
+    """These processes and all their descendants (nginx's workers)."""
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         with contextlib.suppress(OSError, ValueError, IndexError):
             fields = stat.read_text().rsplit(")", 1)[1].split()
             children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    total_kb, todo, seen = 0, list(pids), set()
+    found, todo = [], list(pids)
     while todo:
         pid = todo.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
-        todo.extend(children.get(pid, []))
+        if pid not in found:
+            found.append(pid)
+            todo.extend(children.get(pid, []))
+    return found
+
+
+def rss_mb(pids: list[int]) -> float:
+    """Resident memory of these processes and all their children, in MB."""
+    total_kb = 0
+    for pid in process_tree(pids):
         with contextlib.suppress(OSError):
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total_kb += int(line.split()[1])
     return total_kb / 1024
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) these processes and their children have used so far."""
+    ticks = 0
+    for pid in process_tree(pids):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def choose_value(session: StreamlitSession, key: str, rng: random.Random):
@@ -194,11 +213,13 @@ async def run_students(
         await loaded.get()
     await asyncio.sleep(SETTLE_SECONDS)
     stats.rss_idle_mb = stats.rss_peak_mb = rss_mb(server_pids)
+    server_cpu_before = cpu_seconds(server_pids)
     go.set()
     while not all(t.done() for t in tasks):
         await asyncio.sleep(0.5)
         stats.rss_peak_mb = max(stats.rss_peak_mb, rss_mb(server_pids))
     await asyncio.gather(*tasks)
+    stats.server_cpu_s = cpu_seconds(server_pids) - server_cpu_before
     cpu_after = resource.getrusage(resource.RUSAGE_SELF)
     stats.client_cpu_s = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
     return stats
@@ -246,14 +267,17 @@ def measure(args) -> list[dict]:
 
 def print_table(rows: list[dict]) -> None:
     """The README's table: one line per (processes, students)."""
-    print("\n| Processes | Students | Moves | p50 | p95 | Errors | Server RSS (idle → peak) | Per idle session |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(
+        "\n| Processes | Students | Moves | p50 | p95 | Errors | Server RSS (idle → peak) | Per idle session "
+        "| Server CPU per move |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         via = " (nginx)" if r["processes"] > 1 else ""
         print(
             f"| {r['processes']}{via} | {r['students']} | {r['interactions']} | {r['p50_ms']} ms | {r['p95_ms']} ms "
             f"| {r['errors']} | {r['rss_total_idle_mb']:.0f} → {r['rss_total_peak_mb']:.0f} MB "
-            f"| {r['rss_per_idle_session_mb']:.2f} MB |"
+            f"| {r['rss_per_idle_session_mb']:.2f} MB | {r['server_cpu_ms_per_move']} ms |"
         )
 
 
