@@ -58,8 +58,10 @@ def learned_text() -> None:
         return
     reading, unknown = view["reading"], view["unknown"]
     if len(unknown) == len(reading.tokens):
-        lesson.friendly_error("None of these words is in the model's vocabulary (it knows the words of the team's "
-                              "sentences), so every word reads as the same unknown word and the answer means little.")
+        lesson.friendly_error(
+            "None of these words is in the model's vocabulary (it knows the words of the team's "
+            "sentences), so every word reads as the same unknown word and the answer means little."
+        )
     if len(reading.tokens) == text_cnn.MAX_TOKENS:
         st.caption(f"Only the first {text_cnn.MAX_TOKENS} words are read: the model is for sentences, not pages.")
     if unknown and len(unknown) < len(reading.tokens):
@@ -104,11 +106,11 @@ def word_order() -> None:
         verdict = (f"On the {result.order_count} held-out sentences with a negation the CNN is right "
                    f"{gap:.0%} more often than bag of words")  # fmt: skip
     else:
-        verdict = (f"On the {result.order_count} held-out sentences with a negation the CNN is no better than bag of "
-                   f"words here ({result.cnn_order_accuracy:.0%} against {result.bow_order_accuracy:.0%})")
-    shuffle = (
-        "it reads order" if result.shuffled_accuracy < result.cnn_accuracy else "here order did not help it"
-    )
+        verdict = (
+            f"On the {result.order_count} held-out sentences with a negation the CNN is no better than bag of "
+            f"words here ({result.cnn_order_accuracy:.0%} against {result.bow_order_accuracy:.0%})"
+        )
+    shuffle = "it reads order" if result.shuffled_accuracy < result.cnn_accuracy else "here order did not help it"
     st.markdown(
         f"{verdict}: only the CNN was right on {len(result.cnn_wins)} of them, only bag of words on "
         f"{len(result.bow_wins)}. Shuffling the words of every held-out sentence changes nothing for bag of words "
@@ -174,8 +176,10 @@ def learned_sound() -> None:
     a.image(pictures["handmade"], caption="Hand-made: " + ", ".join(applications.SPECTRO_KERNELS))
     b.image(pictures["learned"], caption=f"Learned: conv 1's {config.channels[0]} kernels (red +, blue −)")
     closest = ", ".join(f"{name} → #{i} ({cos:.2f})" for name, (i, cos) in pictures["closest"].items())
-    st.caption(f"Closest learned kernel to each hand-made one (cosine similarity, 1 = same pattern): {closest}. "
-               "Nobody told the network to look for lines or onsets; what it needs for the task is what it learns.")
+    st.caption(
+        f"Closest learned kernel to each hand-made one (cosine similarity, 1 = same pattern): {closest}. "
+        "Nobody told the network to look for lines or onsets; what it needs for the task is what it learns."
+    )
 
 
 def concept_checks() -> None:
@@ -209,7 +213,7 @@ def what_to_notice() -> None:
     model = resources.get_text_cnn()
     result = resources.get_text_comparison(resources.text_model_key(model), model)
     speech = resources.get_speech_cnn()
-    order = ("beats it" if result.cnn_order_accuracy > result.bow_order_accuracy else "does not beat it")
+    order = "beats it" if result.cnn_order_accuracy > result.bow_order_accuracy else "does not beat it"
     lesson.what_to_notice(
         [
             "A convolution over words is the same multiply-and-add as over pixels: a width-2 detector sees “not” "

@@ -106,5 +106,5 @@ def test_bag_of_words_and_comparison_add_up():
     result = comparison()
     assert result.order_count + result.plain_count == len(sentences.load_split()[1])
     assert bag_of_words().predict(["not good", "not good"]) == bag_of_words().predict(["good not", "good not"])
-    overall = (result.cnn_order_accuracy * result.order_count + result.cnn_plain_accuracy * result.plain_count)
+    overall = result.cnn_order_accuracy * result.order_count + result.cnn_plain_accuracy * result.plain_count
     assert overall / (result.order_count + result.plain_count) == pytest.approx(result.cnn_accuracy)
