@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Sequence
 
@@ -15,6 +16,7 @@ def page_intro(title: str, text: str, *, slides: Sequence[str] = ()) -> None:
     """The page title, two sentences on what the student will see, and the slides it covers."""
     route_through_navigation()  # in case ``components`` was imported before this session's first run
     resources.warm_up()  # once per server: the background worker starts on every missing default model
+    resources.start_page_run()
     st.title(title)
     st.markdown(text)
     if slides:
@@ -32,6 +34,20 @@ def sections(*parts: Callable[[], object]) -> None:
             part()
         except resources.ModelNotReady:
             continue
+
+
+def model_section(fn: Callable) -> Callable:
+    """Decorate a section that needs a trained model: while the model trains, the section is its live
+    training panel (drawn by the getter) and returns None, and the page goes on with the next section."""
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except resources.ModelNotReady:
+            return None
+
+    return run
 
 
 def section(title: str, text: str = "") -> None:

@@ -170,8 +170,21 @@ def shared_model(
     if (value := shelf.load_now(job)) is not None:
         return value
     shelf.enqueue(job, front=True)
-    training_panel.training_panel(shelf, job.key, label)
+    drawn = st.session_state.setdefault(_PANELS_DRAWN, set())
+    if job.key in drawn:  # a second section waiting for the same model: one live panel per page is enough
+        st.caption(f"Waiting for {label}: see its training panel above.")
+    else:
+        drawn.add(job.key)
+        training_panel.training_panel(shelf, job.key, label)
     raise ModelNotReady(label)
+
+
+_PANELS_DRAWN = "_lab_training_panels"  # session-state key: the models whose panel this page run has drawn
+
+
+def start_page_run() -> None:
+    """Called at the top of every page run (by ``lesson.page_intro``): no training panel drawn yet."""
+    st.session_state[_PANELS_DRAWN] = set()
 
 
 # The order students need the default models in: the warm-up queues them so, and trains what is missing.

@@ -34,7 +34,9 @@ def why_reduce() -> None:
     if st.button("New sample", key="dimensionality_new_sample", icon=":material/casino:"):
         st.session_state["dimensionality_cloud_seed"] += 1
     cloud = pca.correlated_cloud(200, seed=st.session_state["dimensionality_cloud_seed"])
-    angle = st.slider("Direction (degrees from the x axis)", 0, 179, 0, key="dimensionality_angle")
+    angle = st.slider(
+        "Direction (degrees from the x axis)", 0, 179, 0, key="dimensionality_angle", persist_state="session"
+    )
     fitted = pca.fit_pca(cloud)
     pc1_angle = pca.angle_of(fitted.components[0])
     projected, lost = pca.project_onto(cloud, angle)
@@ -69,10 +71,22 @@ def preprocessing_and_steps() -> None:
     )
     wine = resources.get_dataset("wine")
     c1, c2, c3 = st.columns(3)
-    standardize = c1.toggle("Standardise features", key="dimensionality_standardize", help="Divide each by its std.")
-    feature = c2.selectbox("Feature whose unit changes", wine.feature_names, index=0, key="dimensionality_unit")
+    standardize = c1.toggle(
+        "Standardise features",
+        key="dimensionality_standardize",
+        help="Divide each by its std.",
+        persist_state="session",
+    )
+    feature = c2.selectbox(
+        "Feature whose unit changes", wine.feature_names, index=0, key="dimensionality_unit", persist_state="session"
+    )
     factor = c3.select_slider(
-        "Multiply it by", UNIT_FACTORS, value=1000.0, format_func=lambda f: f"×{f:g}", key="dimensionality_factor"
+        "Multiply it by",
+        UNIT_FACTORS,
+        value=1000.0,
+        format_func=lambda f: f"×{f:g}",
+        key="dimensionality_factor",
+        persist_state="session",
     )
     before = resources.get_pca("wine", standardize)
     after = resources.get_pca("wine", standardize, feature=wine.feature_names.index(feature), factor=factor)
@@ -95,7 +109,7 @@ def preprocessing_and_steps() -> None:
         "PCA is five steps of ordinary linear algebra. Each tab shows the numbers of one step "
         "(the standardise toggle above applies here too).",
     )
-    name = st.radio("Data", ["iris", "wine"], horizontal=True, key="dimensionality_steps_data")
+    name = st.radio("Data", ["iris", "wine"], horizontal=True, key="dimensionality_steps_data", persist_state="session")
     tables = resources.get_pca_step_tables(name, standardize)
     covariance = resources.get_pca(name, standardize).covariance
     tabs = st.tabs(["1 · Centre (and scale)", "2 · Covariance", "3 · Eigen-decomposition", "4 · Sort", "5 · Project"])
@@ -159,7 +173,12 @@ def preprocessing_and_steps() -> None:
 def choose_k() -> None:
     """Section 4: scree plot, cumulative variance and a scatter of two PCs for the chosen dataset."""
     source = st.segmented_control(
-        "Dataset", list(DATASETS), default="digits", format_func=DATASETS.get, key="dimensionality_dataset"
+        "Dataset",
+        list(DATASETS),
+        default="digits",
+        format_func=DATASETS.get,
+        key="dimensionality_dataset",
+        persist_state="session",
     )
     source = source or "digits"
     name, csv = source, None
@@ -183,11 +202,16 @@ def choose_k() -> None:
     for note in data.notes:
         st.caption(note)
     standardize = st.toggle(
-        "Standardise features first", value=source != "digits", key=f"dimensionality_k_std_{source}"
+        "Standardise features first",
+        value=source != "digits",
+        key=f"dimensionality_k_std_{source}",
+        persist_state="session",
     )
     result = resources.get_pca(name, standardize, csv)
     most = result.n_components
-    k = st.slider("k: components to keep", 1, most, min(10, most), key=f"dimensionality_k_{source}")
+    k = st.slider(
+        "k: components to keep", 1, most, min(10, most), key=f"dimensionality_k_{source}", persist_state="session"
+    )
     marks = {label: result.components_for(share) for label, share in SHARES.items()}
     cols = st.columns(4)
     cols[0].metric(f"k = {k} keeps", f"{result.cumulative_ratio[k - 1]:.1%}")
@@ -199,8 +223,22 @@ def choose_k() -> None:
         return
     options = list(range(1, most + 1))
     a, b, _ = st.columns([1, 1, 2])
-    pc_x = a.selectbox("Horizontal axis", options, 0, format_func="PC{}".format, key=f"dimensionality_pcx_{source}")
-    pc_y = b.selectbox("Vertical axis", options, 1, format_func="PC{}".format, key=f"dimensionality_pcy_{source}")
+    pc_x = a.selectbox(
+        "Horizontal axis",
+        options,
+        0,
+        format_func="PC{}".format,
+        key=f"dimensionality_pcx_{source}",
+        persist_state="session",
+    )
+    pc_y = b.selectbox(
+        "Vertical axis",
+        options,
+        1,
+        format_func="PC{}".format,
+        key=f"dimensionality_pcy_{source}",
+        persist_state="session",
+    )
     st.vega_lite_chart(spec=resources.get_pc_scatter_spec(name, standardize, pc_x - 1, pc_y - 1, csv), width="stretch")
     hint = "Hover a point to see the digit itself. " if data.image_shape else ""
     shown = f"{min(len(data.X), resources.SCATTER_MAX_POINTS)} of {len(data.X)} points shown. "
@@ -222,8 +260,10 @@ def reconstruction() -> None:
     )
     digits = resources.get_dataset("digits")
     c1, c2 = st.columns(2)
-    sample = int(c1.number_input("Digit number", 0, len(digits.X) - 1, 0, key="dimensionality_sample"))
-    k = c2.slider("k: components used", 1, 64, 5, key="dimensionality_recon_k")
+    sample = int(
+        c1.number_input("Digit number", 0, len(digits.X) - 1, 0, key="dimensionality_sample", persist_state="session")
+    )
+    k = c2.slider("k: components used", 1, 64, 5, key="dimensionality_recon_k", persist_state="session")
     pixels = digits.X[sample] / 16.0  # the [0, 1] pixels the digits PCA was fitted on
     rebuilt = digits_pca.reconstruct(pixels[None], k)[0]
     errors = digits_pca.error_by_k(pixels)
@@ -298,6 +338,7 @@ def timing_sentence(points: list[pca.PreprocessingPoint], baseline: pca.Preproce
     )
 
 
+@lesson.model_section
 def autoencoders() -> None:
     """Section 7: the 2-D codes, reconstructions and training curves of the autoencoders beside PCA."""
     model = resources.get_autoencoder()
@@ -331,6 +372,7 @@ def autoencoders() -> None:
 
 
 @st.fragment
+@lesson.model_section
 def concept_checks() -> None:
     """Section 8: predict, then reveal the chart that answers."""
     quiz_cloud = pca.correlated_cloud(200, angle_deg=135.0, seed=42)
@@ -380,6 +422,11 @@ def linear_verdict(linear_error: float, pca_error: float) -> str:
     if abs(linear_error / pca_error - 1) <= SAME_ERROR:
         return LINEAR_OPTIONS[1]
     return LINEAR_OPTIONS[0] if linear_error < pca_error else LINEAR_OPTIONS[2]
+
+
+@lesson.model_section
+def what_to_notice() -> None:
+    lesson.what_to_notice(notice_points())
 
 
 def notice_points() -> list[str]:
@@ -453,4 +500,4 @@ lesson.section(
 autoencoders()
 lesson.section("8. Concept check", "Commit to an answer first: each chart appears only once you reveal.")
 concept_checks()
-lesson.what_to_notice(notice_points())
+what_to_notice()

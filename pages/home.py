@@ -59,6 +59,9 @@ def model_table() -> None:
     st.button("Clear the cache and retrain", key="home_clear", icon=":material/restart_alt:", on_click=_clear_models)
     if (removed := st.session_state.pop("home_cleared", None)) is not None:
         st.success(f"Removed {removed} weights file(s). Each model retrains the next time its page opens.")
+    st.markdown("**This server, live:** every default model and where it stands (the worker trains one at a time).")
+    resources.model_queue()
+    st.markdown("**On disk:** what a restart loads instead of retraining.")
     cached = {m.name: m for m in resources.cached_models()}
     rows = []
     for name, (what, page) in resources.DEFAULT_MODELS.items():

@@ -96,6 +96,7 @@ def pixel_grid() -> np.ndarray:
             format_func=lambda c: "\u00a0" + "\u200b" * c,  # blank but distinct labels: the colour is the pixel
             key=f"kernels_row_{r}",
             label_visibility="collapsed",
+            persist_state="session",
         )
         grid[r, list(ink)] = 1.0
     return grid
@@ -122,11 +123,13 @@ def choose_image() -> tuple[tuple, np.ndarray]:
     Returns a small key naming the image (the cache key for everything computed from it) and the pixels.
     """
     left, right = st.columns([3, 2])
-    source = left.radio("Image", SOURCES, horizontal=True, key="kernels_source")
+    source = left.radio("Image", SOURCES, horizontal=True, key="kernels_source", persist_state="session")
     if source == "A digit (8×8)":
-        digit = right.slider("Digit", 0, 9, 3, key="kernels_digit")
+        digit = right.slider("Digit", 0, 9, 3, key="kernels_digit", persist_state="session")
         return ("digit", digit), resources.get_digit_image(digit)
-    side = right.select_slider("Longer side (pixels)", [32, 64, 128, 256, 512], 128, key="kernels_side")
+    side = right.select_slider(
+        "Longer side (pixels)", [32, 64, 128, 256, 512], 128, key="kernels_side", persist_state="session"
+    )
     if source == "Upload your own":
         upload = st.file_uploader(
             f"An image (at most {conv.MAX_UPLOAD_BYTES // 2**20} MB; it is made grayscale)",
@@ -167,7 +170,14 @@ def xo_case_study() -> np.ndarray:
     """Section 2: Rohrer's filters, ReLU, pooling twice, and a voting layer with readable weights."""
     col_grid, col_vote = st.columns([3, 2])
     with col_grid:
-        st.radio("Start from", list(xo.ROHRER_IMAGES), horizontal=True, key="kernels_xo_start", on_change=reset_grid)
+        st.radio(
+            "Start from",
+            list(xo.ROHRER_IMAGES),
+            horizontal=True,
+            key="kernels_xo_start",
+            on_change=reset_grid,
+            persist_state="session",
+        )
         grid = pixel_grid()
         st.button("Reset the grid", key="kernels_xo_reset", on_click=reset_grid, icon=":material/restart_alt:")
     verdict = xo.vote(grid)
@@ -214,9 +224,11 @@ def xo_case_study() -> np.ndarray:
 def slide_the_window(grid_xo: np.ndarray, image: np.ndarray) -> None:
     """Section 3: one window position at a time: patch, kernel, products, and the feature map filled so far."""
     c1, c2 = st.columns(2)
-    target = c1.radio("Slide over", WINDOW_TARGETS, horizontal=True, key="kernels_window_target")
+    target = c1.radio(
+        "Slide over", WINDOW_TARGETS, horizontal=True, key="kernels_window_target", persist_state="session"
+    )
     kernels = {**{f"filter {k}": v for k, v in xo.ROHRER_FILTERS.items()}, **conv.KERNEL_PRESETS}
-    kernel_name = c2.selectbox("Kernel", list(kernels), key="kernels_window_kernel")
+    kernel_name = c2.selectbox("Kernel", list(kernels), key="kernels_window_kernel", persist_state="session")
     kernel = kernels[kernel_name]
     on_xo = target == WINDOW_TARGETS[0]
     grid = grid_xo if on_xo else np.round(conv.resize(image, WINDOW_SIDE) * 255)  # whole 0…255 values, as shown
@@ -225,7 +237,9 @@ def slide_the_window(grid_xo: np.ndarray, image: np.ndarray) -> None:
         grid, on_xo = grid_xo, True
     out_h, out_w = conv.output_shape(grid.shape, kernel.shape)
     clamp_state("kernels_position", out_h * out_w - 1)
-    position = st.slider("Window position (row by row)", 0, out_h * out_w - 1, 0, key="kernels_position")
+    position = st.slider(
+        "Window position (row by row)", 0, out_h * out_w - 1, 0, key="kernels_position", persist_state="session"
+    )
     row, col = divmod(position, out_w)
     patch = conv.window(grid, row, col, kernel.shape)
     products = patch * kernel
@@ -285,8 +299,15 @@ def kernel_gallery(image_key: tuple, image: np.ndarray) -> None:
     )
     st.markdown("Now pick a preset and edit its weights (click a cell to type; zero padding keeps the size).")
     c1, c2 = st.columns([3, 1])
-    preset = c1.selectbox("Preset", list(conv.KERNEL_PRESETS), index=1, key="kernels_preset")
-    size = c2.radio("Size", [3, 5], format_func=lambda k: f"{k}×{k}", horizontal=True, key="kernels_kernel_size")
+    preset = c1.selectbox("Preset", list(conv.KERNEL_PRESETS), index=1, key="kernels_preset", persist_state="session")
+    size = c2.radio(
+        "Size",
+        [3, 5],
+        format_func=lambda k: f"{k}×{k}",
+        horizontal=True,
+        key="kernels_kernel_size",
+        persist_state="session",
+    )
     col_edit, col_orig, col_out = st.columns([2, 2, 2])
     with col_edit:
         table = pd.DataFrame(conv.kernel_preset(preset, size), columns=[str(j) for j in range(size)])
@@ -323,10 +344,10 @@ def kernel_gallery(image_key: tuple, image: np.ndarray) -> None:
 def stride_padding_pooling(image_key: tuple, image: np.ndarray) -> None:
     """Section 5: the output-size formula against a real averaging convolution, pooling, and the coverage diagram."""
     c1, c2, c3, c4 = st.columns(4)
-    k = c1.slider("Kernel size k", 1, 7, 3, key="kernels_k")
-    s = c2.slider("Stride s", 1, 4, 1, key="kernels_stride")
-    p = c3.slider("Zero padding p", 0, 3, 0, key="kernels_padding")
-    d = c4.slider("Dilation d", 1, 3, 1, key="kernels_dilation")
+    k = c1.slider("Kernel size k", 1, 7, 3, key="kernels_k", persist_state="session")
+    s = c2.slider("Stride s", 1, 4, 1, key="kernels_stride", persist_state="session")
+    p = c3.slider("Zero padding p", 0, 3, 0, key="kernels_padding", persist_state="session")
+    d = c4.slider("Dilation d", 1, 3, 1, key="kernels_dilation", persist_state="session")
     col_formula, col_result = st.columns([3, 2])
     strided_key = (*image_key, "box", k, s, p, d)
     try:
@@ -346,9 +367,9 @@ def stride_padding_pooling(image_key: tuple, image: np.ndarray) -> None:
     st.subheader("Pooling")
     st.markdown("Pooling summarises each window of the output above by its maximum or its average, shrinking it again.")
     c1, c2, c3 = st.columns(3)
-    mode = c1.radio("Pooling", ["max", "avg"], horizontal=True, key="kernels_pool_mode")
-    pool_size = c2.slider("Pool size", 2, 4, 2, key="kernels_pool_size")
-    pool_stride = c3.slider("Pool stride", 1, 4, 2, key="kernels_pool_stride")
+    mode = c1.radio("Pooling", ["max", "avg"], horizontal=True, key="kernels_pool_mode", persist_state="session")
+    pool_size = c2.slider("Pool size", 2, 4, 2, key="kernels_pool_size", persist_state="session")
+    pool_stride = c3.slider("Pool stride", 1, 4, 2, key="kernels_pool_stride", persist_state="session")
     if strided is not None:
         try:
             pooled = resources.get_pooled(strided_key, strided, pool_size, pool_stride, mode)
@@ -361,7 +382,7 @@ def stride_padding_pooling(image_key: tuple, image: np.ndarray) -> None:
 
     st.subheader("Which input cells does each output cell read?")
     c1, c2 = st.columns([1, 3])
-    n_small = c1.slider("Input size n (diagram)", 3, 9, 5, key="kernels_diagram_n")
+    n_small = c1.slider("Input size n (diagram)", 3, 9, 5, key="kernels_diagram_n", persist_state="session")
     try:
         counts = conv.coverage(n_small, k, s, p, d)
     except ValueError as exc:
@@ -369,7 +390,11 @@ def stride_padding_pooling(image_key: tuple, image: np.ndarray) -> None:
         return
     m = conv.output_size(n_small, k, s, p, d)
     clamp_state("kernels_output_cell", m * m - 1)
-    cell_index = c1.slider("Output cell (row by row)", 0, m * m - 1, 0, key="kernels_output_cell") if m > 1 else 0
+    cell_index = (
+        c1.slider("Output cell (row by row)", 0, m * m - 1, 0, key="kernels_output_cell", persist_state="session")
+        if m > 1
+        else 0
+    )
     orow, ocol = divmod(cell_index, m)
     title = f"{n_small}×{n_small} input, padding {p} (grey): output cell ({orow}, {ocol}) of {m}×{m}"
     spec = charts.coverage_chart(counts, p, conv.receptive_cells(orow, ocol, k, s, d), title=title)
@@ -380,10 +405,12 @@ def stride_padding_pooling(image_key: tuple, image: np.ndarray) -> None:
 def layer_types() -> conv.LayerCounts | None:
     """Section 6: parameter counts of fully connected, locally connected and convolutional layers; weight sharing."""
     c1, c2, c3, c4 = st.columns(4)
-    n = int(c1.number_input("Input size n (n×n)", 4, 1024, 32, key="kernels_layer_n"))
-    c_in = int(c2.number_input("Input channels", 1, 512, 3, key="kernels_layer_cin"))
-    c_out = int(c3.number_input("Output channels (filters)", 1, 512, 16, key="kernels_layer_cout"))
-    k = int(c4.number_input("Kernel size k", 1, 11, 3, key="kernels_layer_k"))
+    n = int(c1.number_input("Input size n (n×n)", 4, 1024, 32, key="kernels_layer_n", persist_state="session"))
+    c_in = int(c2.number_input("Input channels", 1, 512, 3, key="kernels_layer_cin", persist_state="session"))
+    c_out = int(
+        c3.number_input("Output channels (filters)", 1, 512, 16, key="kernels_layer_cout", persist_state="session")
+    )
+    k = int(c4.number_input("Kernel size k", 1, 11, 3, key="kernels_layer_k", persist_state="session"))
     try:
         layers = conv.layer_counts(n, c_in, c_out, k)
     except ValueError as exc:
@@ -440,8 +467,8 @@ def practice() -> None:
             "What is the feature map's height and width?"
         )
         a1, a2, a3 = st.columns([1, 1, 1], vertical_alignment="bottom")
-        guess_h = a1.number_input("Height", 0, 1000, None, key="kernels_answer_h")
-        guess_w = a2.number_input("Width", 0, 1000, None, key="kernels_answer_w")
+        guess_h = a1.number_input("Height", 0, 1000, None, key="kernels_answer_h", persist_state="session")
+        guess_w = a2.number_input("Width", 0, 1000, None, key="kernels_answer_w", persist_state="session")
         if a3.button("Check", key="kernels_check", disabled=guess_h is None or guess_w is None):
             st.session_state.kernels_checked = True
         if not (st.session_state.kernels_checked and guess_h is not None and guess_w is not None):
