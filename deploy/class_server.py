@@ -158,6 +158,9 @@ class ClassServer:
             "PYTHONUNBUFFERED": "1",
             # One secret for all replicas, so a cookie signed by one (XSRF token for uploads) is valid on all.
             "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(16),
+            # One process per core: torch's default thread pool would make the replicas' inference threads spin
+            # against each other. (The CNN trainer still asks for two threads itself, models.training.torch_threads.)
+            "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
             **self.extra_env,
         }
         try:
