@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable, Sequence
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -17,6 +18,7 @@ def page_intro(title: str, text: str, *, slides: Sequence[str] = ()) -> None:
     route_through_navigation()  # in case ``components`` was imported before this session's first run
     resources.warm_up()  # once per server: the background worker starts on every missing default model
     resources.start_page_run()
+    remember_incoming_query()
     st.title(title)
     st.markdown(text)
     if slides:
@@ -58,8 +60,38 @@ def section(title: str, text: str = "") -> None:
 
 
 def what_to_notice(points: Sequence[str]) -> None:
-    """A short, highlighted list of the things a student should take away."""
+    """A short, highlighted list of the things a student should take away, then the page's shareable link."""
     st.info("**What to notice**\n\n" + "\n".join(f"- {p}" for p in points), icon=":material/visibility:")
+    link_to_view()
+
+
+_INCOMING = "_lab_incoming_query"  # session-state key: the query parameters the page was opened with
+MAX_SHOWN_NAME = 40  # characters of a rejected parameter's name shown in the notice
+
+
+def remember_incoming_query() -> None:
+    """On a session's first run, note the query parameters the page was opened with (see ``link_to_view``)."""
+    if not st.session_state.get("_lab_query_checked"):
+        st.session_state["_lab_query_checked"] = True
+        st.session_state[_INCOMING] = {key: st.query_params.get_all(key) for key in st.query_params}
+
+
+def link_to_view() -> None:
+    """A "Link to this view" control: the page's URL with every bound setting, to copy or share.
+
+    Widgets bound with ``bind="query-params"`` write their values into the URL; Streamlit drops values
+    that do not fit a widget (out of range, wrong type, unknown option). Those are named here once, quietly.
+    """
+    incoming = st.session_state.pop(_INCOMING, None) or {}
+    dropped = [k for k, v in incoming.items() if st.query_params.get_all(k) != v and k != "present"]
+    if dropped:
+        names = ", ".join(sorted({k[:MAX_SHOWN_NAME].replace("`", "") for k in dropped}))
+        st.caption(f"Some settings in the link did not fit and were reset to their defaults: `{names}`.")
+    params = [(key, value) for key in st.query_params for value in st.query_params.get_all(key)]
+    url = (st.context.url or "") + ("?" + urlencode(params) if params else "")
+    with st.popover("Link to this view", icon=":material/link:"):
+        st.caption("Open this link in any browser to see this page with the same settings.")
+        st.code(url, language=None, wrap_lines=True)
 
 
 def show_code(obj: Callable | type, *, label: str = "Show the code") -> None:

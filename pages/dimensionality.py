@@ -35,7 +35,13 @@ def why_reduce() -> None:
         st.session_state["dimensionality_cloud_seed"] += 1
     cloud = pca.correlated_cloud(200, seed=st.session_state["dimensionality_cloud_seed"])
     angle = st.slider(
-        "Direction (degrees from the x axis)", 0, 179, 0, key="dimensionality_angle", persist_state="session"
+        "Direction (degrees from the x axis)",
+        0,
+        179,
+        0,
+        key="dimensionality_angle",
+        persist_state="session",
+        bind="query-params",
     )
     fitted = pca.fit_pca(cloud)
     pc1_angle = pca.angle_of(fitted.components[0])
@@ -76,9 +82,15 @@ def preprocessing_and_steps() -> None:
         key="dimensionality_standardize",
         help="Divide each by its std.",
         persist_state="session",
+        bind="query-params",
     )
     feature = c2.selectbox(
-        "Feature whose unit changes", wine.feature_names, index=0, key="dimensionality_unit", persist_state="session"
+        "Feature whose unit changes",
+        wine.feature_names,
+        index=0,
+        key="dimensionality_unit",
+        persist_state="session",
+        bind="query-params",
     )
     factor = c3.select_slider(
         "Multiply it by",
@@ -87,6 +99,7 @@ def preprocessing_and_steps() -> None:
         format_func=lambda f: f"×{f:g}",
         key="dimensionality_factor",
         persist_state="session",
+        bind="query-params",
     )
     before = resources.get_pca("wine", standardize)
     after = resources.get_pca("wine", standardize, feature=wine.feature_names.index(feature), factor=factor)
@@ -109,7 +122,14 @@ def preprocessing_and_steps() -> None:
         "PCA is five steps of ordinary linear algebra. Each tab shows the numbers of one step "
         "(the standardise toggle above applies here too).",
     )
-    name = st.radio("Data", ["iris", "wine"], horizontal=True, key="dimensionality_steps_data", persist_state="session")
+    name = st.radio(
+        "Data",
+        ["iris", "wine"],
+        horizontal=True,
+        key="dimensionality_steps_data",
+        persist_state="session",
+        bind="query-params",
+    )
     tables = resources.get_pca_step_tables(name, standardize)
     covariance = resources.get_pca(name, standardize).covariance
     tabs = st.tabs(["1 · Centre (and scale)", "2 · Covariance", "3 · Eigen-decomposition", "4 · Sort", "5 · Project"])
@@ -179,6 +199,7 @@ def choose_k() -> None:
         format_func=DATASETS.get,
         key="dimensionality_dataset",
         persist_state="session",
+        bind="query-params",
     )
     source = source or "digits"
     name, csv = source, None
@@ -206,11 +227,18 @@ def choose_k() -> None:
         value=source != "digits",
         key=f"dimensionality_k_std_{source}",
         persist_state="session",
+        bind="query-params",
     )
     result = resources.get_pca(name, standardize, csv)
     most = result.n_components
     k = st.slider(
-        "k: components to keep", 1, most, min(10, most), key=f"dimensionality_k_{source}", persist_state="session"
+        "k: components to keep",
+        1,
+        most,
+        min(10, most),
+        key=f"dimensionality_k_{source}",
+        persist_state="session",
+        bind="query-params",
     )
     marks = {label: result.components_for(share) for label, share in SHARES.items()}
     cols = st.columns(4)
@@ -230,6 +258,7 @@ def choose_k() -> None:
         format_func="PC{}".format,
         key=f"dimensionality_pcx_{source}",
         persist_state="session",
+        bind="query-params",
     )
     pc_y = b.selectbox(
         "Vertical axis",
@@ -238,6 +267,7 @@ def choose_k() -> None:
         format_func="PC{}".format,
         key=f"dimensionality_pcy_{source}",
         persist_state="session",
+        bind="query-params",
     )
     st.vega_lite_chart(spec=resources.get_pc_scatter_spec(name, standardize, pc_x - 1, pc_y - 1, csv), width="stretch")
     hint = "Hover a point to see the digit itself. " if data.image_shape else ""
@@ -261,9 +291,19 @@ def reconstruction() -> None:
     digits = resources.get_dataset("digits")
     c1, c2 = st.columns(2)
     sample = int(
-        c1.number_input("Digit number", 0, len(digits.X) - 1, 0, key="dimensionality_sample", persist_state="session")
+        c1.number_input(
+            "Digit number",
+            0,
+            len(digits.X) - 1,
+            0,
+            key="dimensionality_sample",
+            persist_state="session",
+            bind="query-params",
+        )
     )
-    k = c2.slider("k: components used", 1, 64, 5, key="dimensionality_recon_k", persist_state="session")
+    k = c2.slider(
+        "k: components used", 1, 64, 5, key="dimensionality_recon_k", persist_state="session", bind="query-params"
+    )
     pixels = digits.X[sample] / 16.0  # the [0, 1] pixels the digits PCA was fitted on
     rebuilt = digits_pca.reconstruct(pixels[None], k)[0]
     errors = digits_pca.error_by_k(pixels)

@@ -97,6 +97,7 @@ def pixel_grid() -> np.ndarray:
             key=f"kernels_row_{r}",
             label_visibility="collapsed",
             persist_state="session",
+            bind="query-params",
         )
         grid[r, list(ink)] = 1.0
     return grid
@@ -123,12 +124,19 @@ def choose_image() -> tuple[tuple, np.ndarray]:
     Returns a small key naming the image (the cache key for everything computed from it) and the pixels.
     """
     left, right = st.columns([3, 2])
-    source = left.radio("Image", SOURCES, horizontal=True, key="kernels_source", persist_state="session")
+    source = left.radio(
+        "Image", SOURCES, horizontal=True, key="kernels_source", persist_state="session", bind="query-params"
+    )
     if source == "A digit (8×8)":
-        digit = right.slider("Digit", 0, 9, 3, key="kernels_digit", persist_state="session")
+        digit = right.slider("Digit", 0, 9, 3, key="kernels_digit", persist_state="session", bind="query-params")
         return ("digit", digit), resources.get_digit_image(digit)
     side = right.select_slider(
-        "Longer side (pixels)", [32, 64, 128, 256, 512], 128, key="kernels_side", persist_state="session"
+        "Longer side (pixels)",
+        [32, 64, 128, 256, 512],
+        128,
+        key="kernels_side",
+        persist_state="session",
+        bind="query-params",
     )
     if source == "Upload your own":
         upload = st.file_uploader(
@@ -177,6 +185,7 @@ def xo_case_study() -> np.ndarray:
             key="kernels_xo_start",
             on_change=reset_grid,
             persist_state="session",
+            bind="query-params",
         )
         grid = pixel_grid()
         st.button("Reset the grid", key="kernels_xo_reset", on_click=reset_grid, icon=":material/restart_alt:")
@@ -225,10 +234,17 @@ def slide_the_window(grid_xo: np.ndarray, image: np.ndarray) -> None:
     """Section 3: one window position at a time: patch, kernel, products, and the feature map filled so far."""
     c1, c2 = st.columns(2)
     target = c1.radio(
-        "Slide over", WINDOW_TARGETS, horizontal=True, key="kernels_window_target", persist_state="session"
+        "Slide over",
+        WINDOW_TARGETS,
+        horizontal=True,
+        key="kernels_window_target",
+        persist_state="session",
+        bind="query-params",
     )
     kernels = {**{f"filter {k}": v for k, v in xo.ROHRER_FILTERS.items()}, **conv.KERNEL_PRESETS}
-    kernel_name = c2.selectbox("Kernel", list(kernels), key="kernels_window_kernel", persist_state="session")
+    kernel_name = c2.selectbox(
+        "Kernel", list(kernels), key="kernels_window_kernel", persist_state="session", bind="query-params"
+    )
     kernel = kernels[kernel_name]
     on_xo = target == WINDOW_TARGETS[0]
     grid = grid_xo if on_xo else np.round(conv.resize(image, WINDOW_SIDE) * 255)  # whole 0…255 values, as shown
@@ -238,7 +254,13 @@ def slide_the_window(grid_xo: np.ndarray, image: np.ndarray) -> None:
     out_h, out_w = conv.output_shape(grid.shape, kernel.shape)
     clamp_state("kernels_position", out_h * out_w - 1)
     position = st.slider(
-        "Window position (row by row)", 0, out_h * out_w - 1, 0, key="kernels_position", persist_state="session"
+        "Window position (row by row)",
+        0,
+        out_h * out_w - 1,
+        0,
+        key="kernels_position",
+        persist_state="session",
+        bind="query-params",
     )
     row, col = divmod(position, out_w)
     patch = conv.window(grid, row, col, kernel.shape)
@@ -299,7 +321,9 @@ def kernel_gallery(image_key: tuple, image: np.ndarray) -> None:
     )
     st.markdown("Now pick a preset and edit its weights (click a cell to type; zero padding keeps the size).")
     c1, c2 = st.columns([3, 1])
-    preset = c1.selectbox("Preset", list(conv.KERNEL_PRESETS), index=1, key="kernels_preset", persist_state="session")
+    preset = c1.selectbox(
+        "Preset", list(conv.KERNEL_PRESETS), index=1, key="kernels_preset", persist_state="session", bind="query-params"
+    )
     size = c2.radio(
         "Size",
         [3, 5],
@@ -307,6 +331,7 @@ def kernel_gallery(image_key: tuple, image: np.ndarray) -> None:
         horizontal=True,
         key="kernels_kernel_size",
         persist_state="session",
+        bind="query-params",
     )
     col_edit, col_orig, col_out = st.columns([2, 2, 2])
     with col_edit:
@@ -344,10 +369,10 @@ def kernel_gallery(image_key: tuple, image: np.ndarray) -> None:
 def stride_padding_pooling(image_key: tuple, image: np.ndarray) -> None:
     """Section 5: the output-size formula against a real averaging convolution, pooling, and the coverage diagram."""
     c1, c2, c3, c4 = st.columns(4)
-    k = c1.slider("Kernel size k", 1, 7, 3, key="kernels_k", persist_state="session")
-    s = c2.slider("Stride s", 1, 4, 1, key="kernels_stride", persist_state="session")
-    p = c3.slider("Zero padding p", 0, 3, 0, key="kernels_padding", persist_state="session")
-    d = c4.slider("Dilation d", 1, 3, 1, key="kernels_dilation", persist_state="session")
+    k = c1.slider("Kernel size k", 1, 7, 3, key="kernels_k", persist_state="session", bind="query-params")
+    s = c2.slider("Stride s", 1, 4, 1, key="kernels_stride", persist_state="session", bind="query-params")
+    p = c3.slider("Zero padding p", 0, 3, 0, key="kernels_padding", persist_state="session", bind="query-params")
+    d = c4.slider("Dilation d", 1, 3, 1, key="kernels_dilation", persist_state="session", bind="query-params")
     col_formula, col_result = st.columns([3, 2])
     strided_key = (*image_key, "box", k, s, p, d)
     try:
@@ -367,9 +392,18 @@ def stride_padding_pooling(image_key: tuple, image: np.ndarray) -> None:
     st.subheader("Pooling")
     st.markdown("Pooling summarises each window of the output above by its maximum or its average, shrinking it again.")
     c1, c2, c3 = st.columns(3)
-    mode = c1.radio("Pooling", ["max", "avg"], horizontal=True, key="kernels_pool_mode", persist_state="session")
-    pool_size = c2.slider("Pool size", 2, 4, 2, key="kernels_pool_size", persist_state="session")
-    pool_stride = c3.slider("Pool stride", 1, 4, 2, key="kernels_pool_stride", persist_state="session")
+    mode = c1.radio(
+        "Pooling",
+        ["max", "avg"],
+        horizontal=True,
+        key="kernels_pool_mode",
+        persist_state="session",
+        bind="query-params",
+    )
+    pool_size = c2.slider("Pool size", 2, 4, 2, key="kernels_pool_size", persist_state="session", bind="query-params")
+    pool_stride = c3.slider(
+        "Pool stride", 1, 4, 2, key="kernels_pool_stride", persist_state="session", bind="query-params"
+    )
     if strided is not None:
         try:
             pooled = resources.get_pooled(strided_key, strided, pool_size, pool_stride, mode)
@@ -382,7 +416,9 @@ def stride_padding_pooling(image_key: tuple, image: np.ndarray) -> None:
 
     st.subheader("Which input cells does each output cell read?")
     c1, c2 = st.columns([1, 3])
-    n_small = c1.slider("Input size n (diagram)", 3, 9, 5, key="kernels_diagram_n", persist_state="session")
+    n_small = c1.slider(
+        "Input size n (diagram)", 3, 9, 5, key="kernels_diagram_n", persist_state="session", bind="query-params"
+    )
     try:
         counts = conv.coverage(n_small, k, s, p, d)
     except ValueError as exc:
@@ -391,7 +427,15 @@ def stride_padding_pooling(image_key: tuple, image: np.ndarray) -> None:
     m = conv.output_size(n_small, k, s, p, d)
     clamp_state("kernels_output_cell", m * m - 1)
     cell_index = (
-        c1.slider("Output cell (row by row)", 0, m * m - 1, 0, key="kernels_output_cell", persist_state="session")
+        c1.slider(
+            "Output cell (row by row)",
+            0,
+            m * m - 1,
+            0,
+            key="kernels_output_cell",
+            persist_state="session",
+            bind="query-params",
+        )
         if m > 1
         else 0
     )
@@ -405,12 +449,30 @@ def stride_padding_pooling(image_key: tuple, image: np.ndarray) -> None:
 def layer_types() -> conv.LayerCounts | None:
     """Section 6: parameter counts of fully connected, locally connected and convolutional layers; weight sharing."""
     c1, c2, c3, c4 = st.columns(4)
-    n = int(c1.number_input("Input size n (n×n)", 4, 1024, 32, key="kernels_layer_n", persist_state="session"))
-    c_in = int(c2.number_input("Input channels", 1, 512, 3, key="kernels_layer_cin", persist_state="session"))
-    c_out = int(
-        c3.number_input("Output channels (filters)", 1, 512, 16, key="kernels_layer_cout", persist_state="session")
+    n = int(
+        c1.number_input(
+            "Input size n (n×n)", 4, 1024, 32, key="kernels_layer_n", persist_state="session", bind="query-params"
+        )
     )
-    k = int(c4.number_input("Kernel size k", 1, 11, 3, key="kernels_layer_k", persist_state="session"))
+    c_in = int(
+        c2.number_input(
+            "Input channels", 1, 512, 3, key="kernels_layer_cin", persist_state="session", bind="query-params"
+        )
+    )
+    c_out = int(
+        c3.number_input(
+            "Output channels (filters)",
+            1,
+            512,
+            16,
+            key="kernels_layer_cout",
+            persist_state="session",
+            bind="query-params",
+        )
+    )
+    k = int(
+        c4.number_input("Kernel size k", 1, 11, 3, key="kernels_layer_k", persist_state="session", bind="query-params")
+    )
     try:
         layers = conv.layer_counts(n, c_in, c_out, k)
     except ValueError as exc:
@@ -467,8 +529,12 @@ def practice() -> None:
             "What is the feature map's height and width?"
         )
         a1, a2, a3 = st.columns([1, 1, 1], vertical_alignment="bottom")
-        guess_h = a1.number_input("Height", 0, 1000, None, key="kernels_answer_h", persist_state="session")
-        guess_w = a2.number_input("Width", 0, 1000, None, key="kernels_answer_w", persist_state="session")
+        guess_h = a1.number_input(
+            "Height", 0, 1000, None, key="kernels_answer_h", persist_state="session", bind="query-params"
+        )
+        guess_w = a2.number_input(
+            "Width", 0, 1000, None, key="kernels_answer_w", persist_state="session", bind="query-params"
+        )
         if a3.button("Check", key="kernels_check", disabled=guess_h is None or guess_w is None):
             st.session_state.kernels_checked = True
         if not (st.session_state.kernels_checked and guess_h is not None and guess_w is not None):
