@@ -64,7 +64,7 @@ def queue_table(shelf: ModelShelf) -> None:
     """Every default model of this server and where it stands, live (for Home)."""
     rows = [
         {"model": job.name, "what": job.label, "state": STATE_WORDS[p.state], "progress": p.fraction}
-        | {"detail": describe(p)}
+        | {"detail": "" if p.state == "ready" else describe(p)}
         for job, p in shelf.jobs()
     ]
     if not rows:

@@ -54,7 +54,8 @@ def _clear_models() -> None:
 def model_table() -> None:
     lesson.section(
         "Models",
-        "Default models are trained the first time a page needs them and saved to disk, so the next start loads them.",
+        "Default models are trained in the background when the server first starts (a page that needs one moves it "
+        "to the front of the queue) and saved to disk, so the next start loads them.",
     )
     st.button("Clear the cache and retrain", key="home_clear", icon=":material/restart_alt:", on_click=_clear_models)
     if (removed := st.session_state.pop("home_cleared", None)) is not None:
@@ -86,7 +87,8 @@ lesson.page_intro(
     "Deep Learning Lab",
     "An interactive companion to **Machine Learning for English Analysis, Week 9: Deep Learning (2)**. "
     "Every heading of the lecture is something you can move, draw or type into here; "
-    "the models train on your laptop the first time a page needs them, then load instantly.",
+    "the models train in the background on your laptop the first time the lab starts (a page whose model is "
+    "not ready yet shows it learning), then load instantly.",
 )
 outline()
 model_table()
