@@ -1081,7 +1081,7 @@ def occlusion_evidence_chart(image: np.ndarray, evidence: np.ndarray, *, label: 
 
 # --- next word: word embeddings through PCA (added by the next-word page) ---------------------------------
 def embedding_scatter_chart(
-    points: Sequence[Mapping], *, x_title: str = "PC1", y_title: str = "PC2", size: int = 460
+    points: Sequence[Mapping], *, x_title: str = "PC1", y_title: str = "PC2", size: int = 520
 ) -> dict:
     """Words on a 2-D PCA map: hover shows the word; ``group`` colours named groups, ``focus`` words get a label.
 
@@ -1094,7 +1094,7 @@ def embedding_scatter_chart(
         "type": "nominal",
         "title": None,
         "scale": {"domain": [*groups, "other"], "range": [*[*SERIES, "#d45087", "#665191"][: len(groups)], MUTED]},
-        "legend": {"orient": "right", "labelLimit": 200},
+        "legend": {"orient": "bottom", "columns": 4, "labelLimit": 200},
     }
     axis = {"type": "quantitative", "scale": {"zero": False}}
     return {
@@ -1115,12 +1115,9 @@ def embedding_scatter_chart(
                 "mark": {"type": "circle", "size": 140, "filled": False, "color": ACCENT, "strokeWidth": 2},
             },
             {
-                "transform": [{"filter": "datum.focus || datum.group != 'other'"}],
-                "mark": {"type": "text", "align": "left", "dx": 6, "fontSize": FONT_SIZE},
-                "encoding": {
-                    "text": {"field": "word"},
-                    "color": {"condition": {"test": "datum.focus", "value": ACCENT}, "value": "#333333"},
-                },
+                "transform": [{"filter": "datum.focus"}],
+                "mark": {"type": "text", "align": "left", "dx": 7, "fontSize": FONT_SIZE, "color": ACCENT},
+                "encoding": {"text": {"field": "word"}},
             },
         ],
     }

@@ -313,12 +313,12 @@ def through_time_section(models: dict, prompt: str, own_text: str | None) -> Non
         "LSTM as trained": grads["lstm"],
     }
     left, right = st.columns(2)
+    left.markdown("**Next-word models, on this sentence**")
     lesson.show_chart(
         "curves_chart",
         {k: np.maximum(v, 1e-30) for k, v in series.items()},
         x_title="step t (the loss is at the last step)",
         y_title="‖∂L/∂h_t‖ (log scale)",
-        title="Next-word models, on this sentence",
         log_y=True,
         where=left,
     )
@@ -333,6 +333,7 @@ def through_time_section(models: dict, prompt: str, own_text: str | None) -> Non
     recall_models = resources.get_recall_models()
     far = max(RECALL_DISTANCES)
     recall = resources.get_recall_gradients(recall_models, far)
+    right.markdown(f"**Recall task: the colour {far} tokens back**")
     lesson.show_chart(
         "curves_chart",
         {
@@ -342,7 +343,6 @@ def through_time_section(models: dict, prompt: str, own_text: str | None) -> Non
         },
         x_title="step after the colour (the loss is at the last)",
         y_title="gradient norm (log scale)",
-        title=f"Recall task, colour {far} tokens back",
         log_y=True,
         x_start=0,
         where=right,
@@ -398,14 +398,15 @@ def exploding(models: dict, prompt: str, own_text: str | None) -> None:
     clipped_history = History.from_dict(resources.get_exploding_run(float(threshold)))
     clipped = through_time.summarise_run(clipped_history, lr, float(threshold))
     left, right = st.columns(2)
+    left.markdown("**Loss per step**")
     lesson.show_chart(
         "curves_chart",
         {"no clipping": free_history.step_loss, f"clipped at {threshold:g}": clipped_history.step_loss},
         x_title="step",
         y_title="training loss",
-        title="Loss per step",
         where=left,
     )
+    right.markdown("**Gradient norm per step**")
     lesson.show_chart(
         "curves_chart",
         {
@@ -415,7 +416,6 @@ def exploding(models: dict, prompt: str, own_text: str | None) -> None:
         },
         x_title="step",
         y_title="gradient norm (log scale)",
-        title="Gradient norm per step",
         log_y=True,
         where=right,
     )
@@ -590,8 +590,8 @@ def compare(models: dict, prompt: str, own_text: str | None) -> None:
             [
                 "Best to worst: " + ", ".join(f"{SHORT[k]} {ppl[k]:.1f}" for k in ranked) + ".",
                 (
-                    "Order-blind counts (bag of words) do worst: which words came before helps a little, their order "
-                    "helps a lot."
+                    "Order-blind counts (bag of words) do worst: knowing which words came before, without their "
+                    "order, is far behind even two words in order."
                     if ranked[-1] == "bow"
                     else f"The {SHORT[ranked[-1]]} does worst here."
                 ),
