@@ -30,7 +30,7 @@ from models.drawing import (  # noqa: F401 - re-exported: `from models.cnn impor
     preprocess,
     xo_input,
 )
-from models.occlusion import OcclusionMap, occlusion_map
+from models.occlusion import OcclusionMap, occlusion_map, stroke_response_share  # noqa: F401 - re-exported
 from models.training import TRAIN_THREADS, History, OnStep, count_parameters, evaluate, torch_threads, train_in_phases
 
 MODEL_VERSION = 3  # bump when the classifiers' data, architecture or training changes (v3: "+" is "other")
@@ -50,6 +50,7 @@ class ClassifierConfig:
     dropout: float = 0.0  # dropout before the output layer
     epochs: int = 4  # passes over the training data
     cooldown_epochs: int = 1  # extra passes at a tenth of the learning rate, to settle into a minimum
+    cooldown_jitter: bool = False  # X/O: jitter the cooldown's inputs too? (without, they look like the test shapes)
     batch_size: int = 128  # examples per optimiser step
     learning_rate: float = 1e-2  # Adam step size
     weight_decay: float = 0.0  # L2 penalty
@@ -79,7 +80,7 @@ class ClassifierConfig:
 
 DEFAULT_CONFIGS: dict[str, ClassifierConfig] = {
     "xo": ClassifierConfig(
-        task="xo", channels=(8, 16, 32), pools=(True, True, True), epochs=4, batch_size=128, learning_rate=1e-2,
+        task="xo", channels=(12, 24, 48), pools=(True, True, True), epochs=4, batch_size=128, learning_rate=1e-2,
         n_train=3000,
     ),
     "digits": ClassifierConfig(
@@ -324,28 +325,6 @@ class ImageClassifier:
         )
 
 
-def near_strokes(grid: np.ndarray, threshold: float = 0.1) -> np.ndarray:
-    """Pixels on the ink of a grid or touching it (a 3×3 neighbourhood), as a bool mask."""
-    ink = np.pad(np.asarray(grid) > threshold * max(float(np.max(grid)), 1e-6), 1)
-    h, w = np.asarray(grid).shape
-    return np.any([ink[r : r + h, c : c + w] for r in range(3) for c in range(3)], axis=0)
-
-
-def stroke_response_share(grid: np.ndarray, maps: np.ndarray) -> tuple[float, float]:
-    """How much of a conv layer's change from its blank background lies on or beside the strokes.
-
-    Returns (share of the change near the strokes, share of the grid that is near the strokes). Each map's
-    background is its median away from the ink; some maps light up on strokes and others go dark there.
-    """
-    near = near_strokes(grid)
-    if near.all() or not near.any():
-        return 1.0, float(near.mean())
-    background = np.median(maps[:, ~near], axis=1).reshape(-1, 1, 1)
-    change = np.abs(maps - background)
-    total = float(change.sum())
-    return (float(change[:, near].sum()) / total if total > 0 else 0.0), float(near.mean())
-
-
 @dataclass(frozen=True)
 class DrawingAnalysis:
     """One drawing read by one classifier: its pre-processing, probabilities, feature maps and occlusion map."""
@@ -425,6 +404,23 @@ def train_classifier(
     return fit_classifier(config, data, seed=seed, on_step=on_step)
 
 
+def default_classifier(task: str, arch: str = "cnn") -> ImageClassifier:
+    """The default classifier of ``task`` from the weights cache (``models.store``), trained and saved if missing.
+
+    The app's cache layer keeps the same files, so a notebook or a test reuses what the server trained.
+    """
+    config = default_config(task, arch)
+    name = task if arch == "cnn" else f"{task}_{arch}"
+    payload = store.load(name, config, MODEL_VERSION)
+    if payload is not None:
+        return ImageClassifier.from_payload(payload)
+    model = train_classifier(task, arch=arch)
+    store.save(
+        name, config, MODEL_VERSION, model.to_payload(), seconds=model.history.seconds, parameters=model.num_parameters
+    )
+    return model
+
+
 def fit_classifier(
     config: ClassifierConfig, data: Dataset, *, seed: int = 0, on_step: OnStep | None = None
 ) -> ImageClassifier:
@@ -433,7 +429,12 @@ def fit_classifier(
     network = build_network(config)
     phases = [
         {"epochs": config.epochs, "learning_rate": config.learning_rate, "seed": seed},
-        {"epochs": config.cooldown_epochs, "learning_rate": config.learning_rate / 10, "seed": seed + 1},
+        {
+            "epochs": config.cooldown_epochs,
+            "learning_rate": config.learning_rate / 10,
+            "seed": seed + 1,
+            **({} if config.cooldown_jitter else {"augment": None}),
+        },
     ]
     with torch_threads(TRAIN_THREADS):  # batched convolutions gain from a second core
         history = train_in_phases(

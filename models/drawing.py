@@ -125,8 +125,8 @@ def drawn_examples(task: str, label: str, n: int, *, seed: int = 0, size: int = 
             ink = digits.stroke_digit(int(label), rng, size=64)
         else:
             extent = rng.uniform(config.min_extent, config.max_extent)
-            strokes, rotation = shapes.random_shape(label, rng, config)
-            placed = shapes.place_strokes(strokes, rng, config, extent=extent, max_rotation=rotation)
+            strokes, limits = shapes.random_shape(label, rng, config)
+            placed = shapes.place_strokes(strokes, rng, config, extent=extent, **limits)
             width = np.exp(rng.uniform(np.log(config.min_width), np.log(min(config.max_width, extent / 6))))
             ink = shapes.render_strokes(placed, width, size)
         out.append(preprocess(task, ink_to_rgba(ink)))

@@ -1,4 +1,7 @@
-"""Why this answer? Cover one patch of the input at a time and measure how much the answer's log-odds drop."""
+"""Why this answer? Cover one patch of the input at a time and measure how much the answer's log-odds drop.
+
+Also: how much of a conv layer's response lies along the strokes.
+"""
 
 from __future__ import annotations
 
@@ -72,3 +75,25 @@ class OcclusionMap:
     def against(self) -> float:
         """The largest rise of the log-odds when something is covered (evidence against the answer), ≥ 0."""
         return max(0.0, -float(self.evidence.min()))
+
+
+def near_strokes(grid: np.ndarray, threshold: float = 0.1) -> np.ndarray:
+    """Pixels on the ink of a grid or touching it (a 3×3 neighbourhood), as a bool mask."""
+    ink = np.pad(np.asarray(grid) > threshold * max(float(np.max(grid)), 1e-6), 1)
+    h, w = np.asarray(grid).shape
+    return np.any([ink[r : r + h, c : c + w] for r in range(3) for c in range(3)], axis=0)
+
+
+def stroke_response_share(grid: np.ndarray, maps: np.ndarray) -> tuple[float, float]:
+    """How much of a conv layer's change from its blank background lies on or beside the strokes.
+
+    Returns (share of the change near the strokes, share of the grid that is near the strokes). Each map's
+    background is its median away from the ink; some maps light up on strokes and others go dark there.
+    """
+    near = near_strokes(grid)
+    if near.all() or not near.any():
+        return 1.0, float(near.mean())
+    background = np.median(maps[:, ~near], axis=1).reshape(-1, 1, 1)
+    change = np.abs(maps - background)
+    total = float(change.sum())
+    return (float(change[:, near].sum()) / total if total > 0 else 0.0), float(near.mean())

@@ -17,6 +17,7 @@ OTHER_KINDS = ("line", "scribble", "triangle", "square", "zigzag", "arc", "check
 # An X turned by 45° is a "+", so a "+" may turn only a little either way, and an X no more than
 # ``ShapeConfig.max_rotation``; the gap between the two keeps the classes apart. Every other doodle turns freely.
 OTHER_MAX_ROTATION = {"plus": 10.0}
+OTHER_MAX_SLANT = {"plus": 0.1}  # a strongly slanted "+" leans towards an X too
 
 Stroke = np.ndarray  # (P, 2) points, x and y in [0, 1]
 
@@ -95,7 +96,7 @@ def other_strokes(kind: str, rng: np.random.Generator) -> list[Stroke]:
         return [np.stack([x, y], axis=1)]
     if kind == "arc":  # a C or a U: an O that is far from closed
         start = rng.uniform(0, 2 * np.pi)
-        return [arc_points(0.5, 0.5, 0.5, 0.5, start, start + rng.uniform(0.6, 1.55) * np.pi)]
+        return [arc_points(0.5, 0.5, 0.5, 0.5, start, start + rng.uniform(0.6, 1.5) * np.pi)]
     if kind == "check":  # a tick or a V: two strokes that meet instead of crossing
         return [np.array([[0.0, rng.uniform(0.3, 0.7)], [rng.uniform(0.3, 0.5), 1.0], [1.0, 0.0]])]
     if kind == "plus":  # an upright cross: an X turned by 45°, so not an X
@@ -117,15 +118,21 @@ def shape_strokes(label: str, rng: np.random.Generator) -> list[Stroke]:
 
 def random_shape(
     label: str, rng: np.random.Generator, config: ShapeConfig = ShapeConfig()
-) -> tuple[list[Stroke], float]:
-    """Unit-square strokes for a random example of ``label``, and how far (degrees) it may be turned either way."""
-    if label == "X":
-        return x_strokes(rng), config.max_rotation
-    if label == "O":
-        return o_strokes(rng), config.max_rotation
+) -> tuple[list[Stroke], dict[str, float]]:
+    """Unit-square strokes for a random example of ``label``, and the limits of :func:`place_strokes` for it.
+
+    The limits are ``max_rotation`` (degrees either way) and ``max_slant`` (shear).
+    """
+    if label in ("X", "O"):
+        strokes = x_strokes(rng) if label == "X" else o_strokes(rng)
+        return strokes, {"max_rotation": config.max_rotation, "max_slant": config.max_slant}
     if label == "other":
         kind = OTHER_KINDS[rng.integers(len(OTHER_KINDS))]
-        return other_strokes(kind, rng), OTHER_MAX_ROTATION.get(kind, 180.0)
+        limits = {
+            "max_rotation": OTHER_MAX_ROTATION.get(kind, 180.0),
+            "max_slant": OTHER_MAX_SLANT.get(kind, config.max_slant),
+        }
+        return other_strokes(kind, rng), limits
     raise ValueError(f"unknown label {label!r}; use one of {SHAPE_LABELS}")
 
 
@@ -136,12 +143,14 @@ def place_strokes(
     *,
     extent: float = 0.6,
     max_rotation: float = 180.0,
+    max_slant: float | None = None,
 ) -> list[Stroke]:
     """Rotate, slant, squash, wobble, scale and move unit-square strokes onto the canvas (still in [0, 1])."""
     angle = np.deg2rad(rng.uniform(-max_rotation, max_rotation))
     c, s = np.cos(angle), np.sin(angle)
     aspect = np.exp(rng.uniform(-0.3, 0.3))
-    matrix = np.array([[c, -s], [s, c]]) @ np.array([[aspect, rng.uniform(-1, 1) * config.max_slant], [0, 1 / aspect]])
+    slant = rng.uniform(-1, 1) * (config.max_slant if max_slant is None else max_slant)
+    matrix = np.array([[c, -s], [s, c]]) @ np.array([[aspect, slant], [0, 1 / aspect]])
     # Hand wobble bends straight strokes; curves (many points) already carry their own smooth wobble.
     strokes = [_densify(p) + rng.normal(0, config.wobble, (4 * len(p) - 3, 2)) if len(p) < 10 else p for p in strokes]
     moved = [(p - 0.5) @ matrix.T for p in strokes]
@@ -181,8 +190,8 @@ def make_shapes(
     for label_index, label in enumerate(SHAPE_LABELS):
         for i in range(n_per_class):
             extent = rng.uniform(config.min_extent, config.max_extent)
-            strokes, rotation = random_shape(label, rng, config)
-            strokes = place_strokes(strokes, rng, config, extent=extent, max_rotation=rotation)
+            strokes, limits = random_shape(label, rng, config)
+            strokes = place_strokes(strokes, rng, config, extent=extent, **limits)
             # A pen much wider than a sixth of the shape turns every shape into a blob.
             max_width = min(config.max_width, extent / 6)
             width = np.exp(rng.uniform(np.log(config.min_width), np.log(max_width)))

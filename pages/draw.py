@@ -14,7 +14,7 @@ MY_DRAWING = "My drawing"
 SHIFTS = tuple(np.round(np.linspace(-0.3, 0.3, 13), 3))  # share of the width
 ANGLES = tuple(range(-90, 91, 15))  # degrees
 SCALES = tuple(np.round(np.linspace(0.5, 1.5, 11), 2))  # factor
-FILTER_CHOICES = (4, 8, 16)  # filters in conv 1 of a retrained CNN (conv 2 and 3 double them)
+FILTER_CHOICES = (4, 8, 12, 16)  # filters in conv 1 of a retrained CNN (conv 2 and 3 double them)
 RATES = (0.001, 0.003, 0.01, 0.03)
 SAME = 0.05  # keep rates closer than this count as "the same"
 
@@ -101,6 +101,8 @@ def blank_notice() -> None:
 def same_kind_sentence(xo: cnn.ClassifierConfig, dg: cnn.ClassifierConfig) -> str:
     """How the two tasks' networks differ, read from their configs."""
     differences = [f"{len(cnn.labels_of('digits'))} outputs instead of {len(cnn.labels_of('xo'))}"]
+    if xo.channels != dg.channels:
+        differences.append(f"{', '.join(map(str, dg.channels))} filters instead of {', '.join(map(str, xo.channels))}")
     if xo.pools != dg.pools:
         skipped = [str(i + 1) for i, (a, b) in enumerate(zip(xo.pools, dg.pools, strict=True)) if a and not b]
         if skipped:
@@ -108,8 +110,8 @@ def same_kind_sentence(xo: cnn.ClassifierConfig, dg: cnn.ClassifierConfig) -> st
     if xo.dropout != dg.dropout:
         differences.append(f"dropout {dg.dropout:g}")
     return (
-        f"The same kind of network ({len(xo.channels)} conv layers of {', '.join(map(str, xo.channels))} filters) "
-        f"serves both tasks; the digits one has {', '.join(differences)}."
+        f"The same kind of network ({len(xo.channels)} conv layers, each with ReLU and batch norm, then one linear "
+        f"layer) serves both tasks; the digits one has {', '.join(differences)}."
     )
 
 
@@ -258,7 +260,8 @@ def retrain_section(task: str, model: cnn.ImageClassifier, image: np.ndarray) ->
     with st.form(f"draw_retrain_{task}"):
         st.markdown(
             f"**Retrain with…** your own settings. The default took {model.history.seconds:.0f} s to train "
-            f"({per_epoch:.1f} s per epoch with 8 filters; more filters cost more); the shared model stays as it is."
+            f"({per_epoch:.1f} s per epoch with {model.config.channels[0]} filters; more filters cost more); the "
+            "shared model stays as it is."
         )
         a, b, c = st.columns(3)
         filters = a.select_slider(

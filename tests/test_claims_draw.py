@@ -9,31 +9,19 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from models import baselines, cnn, drawing, invariance, store
+from models import baselines, cnn, drawing, invariance
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "draw.py")
 
 
-def default_model(task: str, arch: str = "cnn") -> cnn.ImageClassifier:
-    """The page's default model, from the same weights cache the page uses (trained and saved if missing)."""
-    config = cnn.default_config(task, arch)
-    name = task if arch == "cnn" else f"{task}_{arch}"
-    payload = store.load(name, config, cnn.MODEL_VERSION)
-    if payload is not None:
-        return cnn.ImageClassifier.from_payload(payload)
-    model = cnn.train_classifier(task, arch=arch)
-    store.save(name, config, cnn.MODEL_VERSION, model.to_payload())
-    return model
-
-
 @pytest.fixture(scope="module")
 def xo() -> dict[str, cnn.ImageClassifier]:
-    return {"CNN": default_model("xo"), "MLP": default_model("xo", "mlp")}
+    return {"CNN": cnn.default_classifier("xo"), "MLP": cnn.default_classifier("xo", "mlp")}
 
 
 @pytest.fixture(scope="module")
 def dg() -> dict[str, cnn.ImageClassifier]:
-    return {"CNN": default_model("digits"), "MLP": default_model("digits", "mlp")}
+    return {"CNN": cnn.default_classifier("digits"), "MLP": cnn.default_classifier("digits", "mlp")}
 
 
 @pytest.fixture(scope="module")

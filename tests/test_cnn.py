@@ -17,12 +17,12 @@ def top(probs: dict[str, float]) -> str:
 
 @pytest.fixture(scope="module")
 def xo() -> cnn.ImageClassifier:
-    return cnn.train_classifier("xo")
+    return cnn.default_classifier("xo")
 
 
 @pytest.fixture(scope="module")
 def digit_model() -> cnn.ImageClassifier:
-    return cnn.train_classifier("digits")
+    return cnn.default_classifier("digits")
 
 
 def test_xo_reaches_99_5_percent_on_generated_shapes(xo):
@@ -70,17 +70,19 @@ def test_layer_table_matches_torch_shapes_and_numel(xo, digit_model):
         assert table[-1]["output shape"] == str(len(model.labels))
     conv1 = xo.network.convs[0]
     norm1 = xo.network.norms[0]
-    assert xo.layer_table()[1]["parameters"] == conv1.weight.numel() + conv1.bias.numel() + 2 * 8 == 8 * 9 + 8 + 16
-    assert norm1.weight.numel() == 8
+    c = xo.config.channels[0]
+    assert xo.layer_table()[1]["parameters"] == conv1.weight.numel() + conv1.bias.numel() + 2 * c == c * 9 + c + 2 * c
+    assert norm1.weight.numel() == c
 
 
 def test_feature_maps_cover_every_conv_layer_after_relu_and_pool(xo):
     maps = xo.feature_maps(cnn.example_drawing("xo", "X"))
     names = [name for name, _ in maps]
     assert names == ["conv 1 + ReLU", "pool 1", "conv 2 + ReLU", "pool 2", "conv 3 + ReLU", "pool 3"]
-    assert [m.shape for _, m in maps][:2] == [(8, 24, 24), (8, 12, 12)]
+    c = xo.config.channels[0]
+    assert [m.shape for _, m in maps][:2] == [(c, 24, 24), (c, 12, 12)]
     assert all((m >= 0).all() for _, m in maps), "after ReLU nothing is negative"
-    assert xo.kernels().shape == (8, 3, 3)
+    assert xo.kernels().shape == (c, 3, 3)
 
 
 def test_preprocess_returns_every_step(xo, digit_model):
@@ -221,3 +223,8 @@ def test_overrides_and_progress_callback():
         cnn.train_classifier("xo", colour="red")
     with pytest.raises(ValueError, match="epochs"):
         cnn.default_config("xo", epochs=0)
+
+
+def test_default_classifier_is_trained_once_and_then_loaded(xo):
+    again = cnn.default_classifier("xo")
+    assert again.key == xo.key and again.test_accuracy == xo.test_accuracy

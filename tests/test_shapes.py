@@ -53,7 +53,7 @@ def test_bad_arguments_raise_clear_errors():
 
 def test_a_plus_is_other_and_barely_turns_so_it_never_becomes_an_x():
     rng = np.random.default_rng(0)
-    limits = {shapes.random_shape("other", rng)[1] for _ in range(300)}
+    limits = {shapes.random_shape("other", rng)[1]["max_rotation"] for _ in range(300)}
     assert limits == {180.0, shapes.OTHER_MAX_ROTATION["plus"]}, "a '+' turns a little, other doodles freely"
     assert shapes.OTHER_MAX_ROTATION["plus"] + shapes.ShapeConfig().max_rotation < 45, "a gap between X and +"
-    assert shapes.random_shape("X", rng)[1] == shapes.ShapeConfig().max_rotation
+    assert shapes.random_shape("X", rng)[1]["max_rotation"] == shapes.ShapeConfig().max_rotation
