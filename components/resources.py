@@ -500,7 +500,7 @@ def get_display_png(key: tuple, _image: np.ndarray, width: int, scale: str = "cl
 
 # --- draw (CNN classifiers) --------------------------------------------------
 
-DEFAULT_MODELS["xo"] = ("X / O / other CNN, 3 conv layers (8, 16, 32 channels)", "Draw and classify")
+DEFAULT_MODELS["xo"] = ("X / O / other CNN, 3 conv layers (12, 24, 48 channels)", "Draw and classify")
 DEFAULT_MODELS["digits"] = ("Digits 0–9 CNN on load_digits + synthetic strokes, 3 conv layers", "Draw and classify")
 DEFAULT_MODELS["xo_mlp"] = ("X / O / other MLP (576→128→3), for the invariance probe", "Draw and classify")
 DEFAULT_MODELS["digits_mlp"] = ("Digits MLP (64→128→10), for the invariance probe", "Draw and classify")
