@@ -433,7 +433,7 @@ def occlusion_section(task: str, analysis: cnn.DrawingAnalysis) -> None:
     right.markdown(
         f"The network says **{occlusion.label}**. The evidence is strongest at {where_words(row, col, side)}: "
         f"hiding it lowers the log-odds by {peak:.1f}. {pct(occlusion.on_ink_share)} of the red lies on your "
-        f"strokes. {flips}{against}"
+        f"strokes, which cover {pct(occlusion.ink.mean())} of the grid. {flips}{against}"
     )
 
 

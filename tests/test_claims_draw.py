@@ -40,7 +40,7 @@ def test_draw_shift_check_asks_about_o_and_its_answer_is_measured(xo, page_xo):
     """Old: "Shift an X … → The CNN", though the MLP keeps shifted X's as often (or more)."""
     rates = invariance.keep_rates(xo, "O", "shift", [-0.2, 0.2])
     cnn_rate, mlp_rate = rates["CNN"].mean(), rates["MLP"].mean()
-    assert cnn_rate - mlp_rate > 0.2, (cnn_rate, mlp_rate)
+    assert cnn_rate - mlp_rate > 0.1, (cnn_rate, mlp_rate)
     at = page_xo
     questions = [m.value for m in at.markdown if "fifth of the width" in m.value and "Predict first" in m.value]
     assert questions and "an O" in questions[0]
@@ -86,7 +86,7 @@ def test_draw_occlusion_shows_evidence_for_a_confident_answer(xo):
     assert model.predict_grids(grid)[0].max() > 0.99
     occlusion = model.occlusion_map(grid)
     assert occlusion.evidence.max() > 1.0, "whole units of log-odds"
-    assert occlusion.on_ink_share > 0.5, "the evidence lies mostly on the strokes"
+    assert occlusion.on_ink_share > 2 * occlusion.ink.mean(), "the evidence gathers on the strokes"
 
 
 def test_draw_parameter_caption_matches_the_table_and_numel(xo, page_xo):
