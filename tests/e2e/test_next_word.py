@@ -14,6 +14,7 @@ TABS = [
     ("LSTM gates", "next_word_gates"),
     ("Long-term memory", "next_word_longdep"),
     ("Compare", "next_word_compare"),
+    ("Word embeddings", "next_word_embeddings"),
     ("Limitations", "next_word_limitations"),
 ]
 
@@ -38,4 +39,6 @@ def test_type_a_prompt_and_open_every_tab(page, app_server):
             page.get_by_role("button", name="Shuffle the prompt").click()
             wait_for_app(page)
             assert page.get_by_text("identical for the shuffled prompt").is_visible()
+        if tab == "Word embeddings":
+            assert page.get_by_text("Nearest neighbours of").is_visible()
         screenshot(page, name)
