@@ -15,7 +15,7 @@ import torch
 from models.corpus import split_heldout, split_paragraphs
 from models.language import IGNORE, LanguageConfig, LanguageModel, RecurrentNet, open_forget_gates, sequence_loss
 from models.through_time import GradientTrace, state_gradients
-from models.training import History, OnStep, seed_everything, torch_threads, train
+from models.training import OnStep, seed_everything, torch_threads, train_in_phases
 from models.vocabulary import START, UNK, Vocabulary, tokenize
 
 COLOURS = ("red", "blue", "green", "yellow", "white", "black")
@@ -94,30 +94,25 @@ def train_recall_model(
     net = RecurrentNet(kind, len(vocab), config.embedding_dim, config.hidden_size)
     if kind == "lstm" and config.forget_bias:
         open_forget_gates(net.rnn, config.forget_bias)
-    steps_per_stage = config.epochs * -(-config.examples // config.batch_size)
-    total = steps_per_stage * len(config.stages)
-    history = History()
+    phases = []
     for stage, longest in enumerate(config.stages):
         distances = [rng.randint(config.min_distance, longest) for _ in range(config.examples)]
         inputs, targets = recall_tensors(vocab, distances, sequence_length(config), seed + stage)
-        offset = stage * steps_per_stage
-        with torch_threads(1):
-            part = train(
-                net,
-                inputs,
-                targets,
-                epochs=config.epochs,
-                batch_size=config.batch_size,
-                learning_rate=config.learning_rate,
-                loss_fn=sequence_loss,
-                classification=False,
-                clip_grad_norm=1.0,
-                seed=seed + stage,
-                on_step=None if on_step is None else (lambda s, _t, loss, o=offset: on_step(o + s, total, loss)),
-            )
-        for name in ("loss", "step_loss", "grad_norm"):
-            getattr(history, name).extend(getattr(part, name))
-        history.seconds += part.seconds
+        phases.append({"inputs": inputs, "targets": targets, "seed": seed + stage})
+    with torch_threads(1):
+        history = train_in_phases(
+            net,
+            phases[0]["inputs"],
+            phases[0]["targets"],
+            phases,
+            on_step=on_step,
+            epochs=config.epochs,
+            batch_size=config.batch_size,
+            learning_rate=config.learning_rate,
+            loss_fn=sequence_loss,
+            classification=False,
+            clip_grad_norm=1.0,
+        )
     lm_config = LanguageConfig(
         kind=kind,
         embedding_dim=config.embedding_dim,

@@ -72,7 +72,7 @@ class GradientTrace:
         norms = self.cell if along == "cell" else self.hidden
         if norms is None:
             raise ValueError("only an LSTM has a cell state")
-        return float(norms[start] / max(norms[-1], 1e-30))
+        return first_to_last(norms[start:])
 
 
 @single_threaded
@@ -218,6 +218,11 @@ def recurrent_weight_norms(model: LanguageModel, text: str, spectral_radius: flo
         norms.append(float(grad.norm()))
         grad = w_hh.T @ grad
     return np.array(norms[::-1])
+
+
+def first_to_last(norms: np.ndarray) -> float:
+    """How much of the last step's gradient reaches the first: norms[0] / norms[-1]."""
+    return float(norms[0] / max(float(norms[-1]), 1e-30))
 
 
 def scale_spectral_radius(weight: torch.Tensor, radius: float) -> torch.Tensor:

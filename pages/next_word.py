@@ -322,7 +322,7 @@ def through_time_section(models: dict, prompt: str, own_text: str | None) -> Non
         log_y=True,
         where=left,
     )
-    ratio = {name: float(v[0] / max(v[-1], 1e-30)) for name, v in series.items()}
+    ratio = {name: through_time.first_to_last(v) for name, v in series.items()}
     steps = len(grads["tokens"])
     rnn_r, lstm_r = ratio["RNN as trained"], ratio["LSTM as trained"]
     left.caption(

@@ -185,3 +185,18 @@ def test_bow_training_path_equals_the_count_vector_path(trained):
         net.eval()
         exact = net.features(x)
     assert torch.allclose(fast, exact, atol=1e-5)
+
+
+def test_epochs_none_means_as_many_as_the_token_budget_needs():
+    assert L.default_config("lstm").epochs is None
+    text = "The cat sat on the mat. The dog sat on the log. " * 30
+    model = L.train_language_model(text, "window", token_budget=4 * 64 * 10, hidden_size=8, embedding_dim=4)
+    assert 1 <= len(model.history.loss) <= L.MAX_AUTO_EPOCHS
+    assert len(L.train_language_model(text, "window", epochs=2, hidden_size=8).history.loss) == 2
+
+
+def test_model_key_follows_the_weights(small_text):
+    a = L.train_language_model(small_text, "window", epochs=1, hidden_size=8, embedding_dim=4)
+    b = L.train_language_model(small_text, "window", epochs=1, hidden_size=8, embedding_dim=4)
+    c = L.train_language_model(small_text, "window", epochs=1, hidden_size=8, embedding_dim=4, seed=1)
+    assert a.key == b.key != c.key and a.key.startswith("window-")

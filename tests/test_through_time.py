@@ -54,12 +54,13 @@ def test_gradient_norms_match_autograd_through_torch_layers(trained, kind):
     layer, x = model.net.rnn, model.net.embed(torch.tensor(ids[:-1])).detach()
     h = torch.zeros(1, 1, layer.hidden_size)
     c = torch.zeros(1, 1, layer.hidden_size)
-    states = []
+    states, cells = [], []
     for t in range(len(x)):
         if kind == "rnn":
             _, h = layer(x[t].view(1, 1, -1), h)
         else:
             _, (h, c) = layer(x[t].view(1, 1, -1), (h, c))
+            cells.append((h.detach(), c.detach()))
         h.retain_grad()
         states.append(h)
     F.cross_entropy(model.net.out(h[0]), torch.tensor([ids[-1]])).backward()
@@ -67,9 +68,28 @@ def test_gradient_norms_match_autograd_through_torch_layers(trained, kind):
     expected = np.array([float(s.grad.norm()) for s in states])
     assert np.allclose(norms, expected, rtol=1e-4, atol=1e-9)
     if kind == "lstm":
-        assert trace.cell is not None and trace.cell.shape == norms.shape and trace.forget.shape[0] == len(norms)
+        # ∂L/∂c_t in full: c_t reaches the loss through h_t = o_t ⊙ tanh(c_t) and through the later steps,
+        # which torch's own layer runs from (h_t(c), c).
+        for t in (0, len(x) // 2, len(x) - 1):
+            h_t, c_t = cells[t]
+            o_t = h_t / torch.tanh(c_t)
+            c_leaf = c_t.clone().requires_grad_(True)
+            h_leaf = o_t * torch.tanh(c_leaf)
+            if t + 1 < len(x):
+                out, _ = layer(x[t + 1 :].unsqueeze(0), (h_leaf, c_leaf))
+                h_leaf = out[:, -1]
+            F.cross_entropy(model.net.out(h_leaf.reshape(1, -1)), torch.tensor([ids[-1]])).backward()
+            model.net.zero_grad(set_to_none=True)
+            assert math.isclose(trace.cell[t], float(c_leaf.grad.norm()), rel_tol=1e-3, abs_tol=1e-9), t
+        with torch.no_grad():
+            gates = x @ layer.weight_ih_l0.T + layer.bias_ih_l0 + layer.bias_hh_l0  # only for the first step's f
+        h0 = layer.hidden_size
+        assert np.allclose(trace.forget[0], torch.sigmoid(gates[0, h0 : 2 * h0]).numpy(), atol=1e-6)
+        assert math.isclose(trace.kept_by_forget_gates(), trace.forget[1:].prod(axis=0).max())
     else:
         assert trace.cell is None
+        with pytest.raises(ValueError):
+            trace.kept_by_forget_gates()
 
 
 def test_spectral_radius_controls_vanishing(trained):
@@ -105,3 +125,12 @@ def test_recurrent_weight_norms_grow_above_one_and_shrink_below(trained):
         norms = TT.recurrent_weight_norms(model, sentence, radius)
         assert len(norms) == len(tokens) and math.isclose(norms[-1], real[-1], rel_tol=1e-4)
         assert (norms[0] > norms[-1]) == grows
+
+
+def test_run_summary_reads_the_history():
+    history = TT.History(step_loss=[5.0, 4.0, 6.0, 3.0], grad_norm=[1.0, 10.0, 0.2, 3.0])
+    run = TT.summarise_run(history, learning_rate=2.0, clip=0.5)
+    assert (run.start_loss, run.highest_loss, run.largest_norm) == (5.0, 6.0, 10.0)
+    assert run.largest_step == 1.0 and run.steps_above_start == 1
+    assert TT.summarise_run(history, learning_rate=2.0, clip=None).largest_step == 20.0
+    assert TT.first_to_last(np.array([1e-3, 1.0, 2.0])) == 5e-4
