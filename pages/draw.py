@@ -30,9 +30,7 @@ def pct(x: float) -> str:
 def intro() -> None:
     lesson.page_intro(
         "Draw and classify",
-        "Draw an **X**, an **O** or a **digit**; a small convolutional network answers with class probabilities. "
-        "Below, open it up: what it sees, its feature maps and kernels, its training, and how it copes when your "
-        "drawing is shifted, turned or shrunk.",
+        "Draw an **X**, an **O** or a **digit**; a small CNN answers with class probabilities. Below, look inside it.",
         slides=[
             "Tasks in Computer Vision",
             "Learning Feature Representations",
@@ -48,9 +46,11 @@ def draw_section():
     """The pad on the left, the model choice and its answer on the right, both in the first screen."""
     pad, answer = st.columns([1, 1], gap="large")
     with answer:
+        st.subheader("1. Draw", anchor="draw")  # beside the pad, not above it: pad and answer fit one screen
         choice = st.radio("Model", list(TASKS), horizontal=True, key="draw_model", persist_state="session")
         task = TASKS[choice]
     with pad:
+        st.space("small")  # room for the canvas toolbar, which floats above the pad
         drawn = canvas.drawing_pad("draw_canvas", stroke_width=st.session_state.get("draw_stroke", 18))
         st.caption(
             "Lift the pen and the answer updates. The toolbar has **undo**, **redo** and the **bin** (clear). "
@@ -489,9 +489,9 @@ def maps_sentence(analysis: cnn.DrawingAnalysis) -> str:
     deeper = "deeper maps are smaller and respond to combinations of strokes."
     if area < 0.6:
         return (
-            f"Conv 1's maps change along your strokes: {pct(share)} of their change from the blank background lies "
-            f"on or beside the ink, which covers {pct(area)} of the grid (some maps light up there, others go "
-            f"dark); {deeper}"
+            f"Conv 1's maps change only along your strokes: {pct(share)} of their change from the blank background "
+            f"lies on or beside the ink ({pct(area)} of the grid), because a 3×3 kernel sees one pixel around each "
+            f"point. Some maps light up there, others go dark; {deeper}"
         )
     return f"Conv 1's maps follow your strokes (on an 8×8 grid nearly every pixel is beside one); {deeper}"
 
@@ -525,7 +525,6 @@ def mlp_of(task: str) -> cnn.ImageClassifier:
 
 
 intro()
-lesson.section("1. Draw")
 task, image, model, analysis = draw_section()
 if analysis is None or analysis.probs is None:
     blank_notice()
