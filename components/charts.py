@@ -1055,7 +1055,11 @@ def word_heatmap_chart(
                 "x": x,
                 "y": y,
                 "text": {"field": "v", "type": "quantitative", "format": fmt},
-                "color": {"field": "ink", "type": "nominal", "scale": None},
+                # A condition, not a field with scale null: Streamlit's renderer drops the whole chart for that.
+                "color": {
+                    "condition": {"test": f"datum.ink === '{LIGHT_TEXT}'", "value": LIGHT_TEXT},
+                    "value": DARK_TEXT,
+                },
             },
         },
     ]
