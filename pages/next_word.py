@@ -214,10 +214,10 @@ def bag_of_words(models: dict, prompt: str, own_text: str | None) -> None:
     original = resources.get_next_word_predictions(models, prompt, 5)
     mixed = resources.get_next_word_predictions(models, mixed_prompt, 5)
     panels = [
-        (original, "bow", "bag of words"),
-        (mixed, "bow", "bag of words, shuffled"),
-        (original, "lstm", "LSTM"),
-        (mixed, "lstm", "LSTM, shuffled"),
+        (original, "bow", "bow: as typed"),
+        (mixed, "bow", "bow: shuffled"),
+        (original, "lstm", "LSTM: as typed"),
+        (mixed, "lstm", "LSTM: shuffled"),
     ]
     for column, (preds, kind, title) in zip(st.columns(4), panels, strict=True):
         lesson.show_chart("probability_chart", preds[kind], title=title, width=170, step=26, where=column)
