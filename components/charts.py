@@ -70,6 +70,17 @@ def text_colours(
     ]
 
 
+def scaled_text(spec: dict, factor: float) -> dict:
+    """``spec`` with every font size in its ``config`` multiplied by ``factor`` (presenter mode)."""
+    config = {
+        key: {k: round(v * factor) if "FontSize" in k or k == "fontSize" else v for k, v in value.items()}
+        if isinstance(value, dict)
+        else value
+        for key, value in spec.get("config", {}).items()
+    }
+    return {**spec, "config": config}
+
+
 def with_readable_text(spec: dict) -> dict:
     """``spec`` with the lab's minimum type sizes merged under its own ``config`` (the spec's own values win)."""
     config = {key: dict(value) for key, value in CHART_CONFIG.items()}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 from collections.abc import Callable, Sequence
 from urllib.parse import urlencode
 
@@ -12,6 +13,70 @@ import streamlit as st
 from components import charts, resources
 from components.routing import route_through_navigation
 
+PRESENT_KEY = "lab_present"  # the presenter-mode toggle (also ``?present=1`` in the URL)
+_SLIDES = "_lab_slides"  # session-state key: {page title: [section titles]} from the page's last run
+_SLIDE = "_lab_slide"  # session-state key: {page title: index shown in presenter mode (0 = the intro)}
+_RUN = "_lab_run"  # session-state key: this run's page title and the section titles seen so far
+PRESENT_SCALE = 1.35  # type and chart text grow by this much on a projector
+
+
+def presenting() -> bool:
+    """Whether the page is in presenter mode (large type, one section at a time)."""
+    return bool(st.session_state.get(PRESENT_KEY, False))
+
+
+def _sync_present_param() -> None:
+    if st.session_state.get(PRESENT_KEY):
+        st.query_params["present"] = "1"
+    elif "present" in st.query_params:
+        del st.query_params["present"]
+
+
+def _step_slide(title: str, delta: int) -> None:
+    slides = st.session_state.setdefault(_SLIDE, {})
+    count = len(st.session_state.get(_SLIDES, {}).get(title, []))
+    slides[title] = min(max(slides.get(title, 0) + delta, 0), count)
+
+
+def _presenter_bar(title: str) -> None:
+    """The presenter toggle; in presenter mode also Previous / Next and the section being shown."""
+    if PRESENT_KEY not in st.session_state:  # ``?present=1`` opens the page in presenter mode
+        st.session_state[PRESENT_KEY] = st.query_params.get("present") in ("1", "true")
+    with st.container(key="lab_presenter", horizontal=True, horizontal_alignment="right", vertical_alignment="center"):
+        if presenting():
+            titles = st.session_state.get(_SLIDES, {}).get(title, [])
+            st.session_state["_lab_shown_count"] = len(titles)
+            index = min(st.session_state.get(_SLIDE, {}).get(title, 0), len(titles))
+            st.button("Previous", key="lab_present_prev", icon=":material/chevron_left:", disabled=index == 0,
+                      on_click=_step_slide, args=(title, -1))  # fmt: skip
+            name = re.sub(r"^\d+\.\s*", "", titles[index - 1]) if index else ""
+            st.caption(
+                f"Section {index} of {len(titles)}: {name}" if index else f"Introduction, then {len(titles)} sections"
+            )
+            last = bool(titles) and index >= len(titles)
+            st.button("Next", key="lab_present_next", icon=":material/chevron_right:", disabled=last,
+                      on_click=_step_slide, args=(title, 1))  # fmt: skip
+        st.toggle("Presenter mode", key=PRESENT_KEY, on_change=_sync_present_param)
+    if presenting():
+        _presenter_css(
+            min(st.session_state.get(_SLIDE, {}).get(title, 0), len(st.session_state.get(_SLIDES, {}).get(title, [])))
+        )
+
+
+def _presenter_css(index: int) -> None:
+    """Large type, and only section ``index`` of the page (0: the intro) with the presenter bar shown."""
+    top = '[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] > '
+    keep = ":not(:has(> .st-key-lab_presenter))"
+    rules = [
+        f"html {{ font-size: {PRESENT_SCALE * 100:.0f}%; }}",
+        '[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 4.5rem 2rem 2rem; }',
+    ]
+    if index > 0:  # everything before this section's heading
+        rules.append(f"{top}*{keep}:has(~ * > .st-key-lab_section_{index}) {{ display: none !important; }}")
+    nxt = f":has(> .st-key-lab_section_{index + 1})"
+    rules.append(f"{top}{nxt}, {top}{nxt} ~ *{keep} {{ display: none !important; }}")
+    st.html("<style>" + "\n".join(rules) + "</style>")
+
 
 def page_intro(title: str, text: str, *, slides: Sequence[str] = ()) -> None:
     """The page title, two sentences on what the student will see, and the slides it covers."""
@@ -19,6 +84,8 @@ def page_intro(title: str, text: str, *, slides: Sequence[str] = ()) -> None:
     resources.warm_up()  # once per server: the background worker starts on every missing default model
     resources.start_page_run()
     remember_incoming_query()
+    st.session_state[_RUN] = {"page": title, "sections": []}
+    _presenter_bar(title)
     st.title(title)
     st.markdown(text)
     if slides:
@@ -53,8 +120,12 @@ def model_section(fn: Callable) -> Callable:
 
 
 def section(title: str, text: str = "") -> None:
-    """A section heading and one sentence of context."""
-    st.header(title, divider="gray")
+    """A section heading and one sentence of context (in presenter mode, one slide of the page)."""
+    run = st.session_state.setdefault(_RUN, {"page": "", "sections": []})
+    run["sections"].append(title)
+    st.session_state.setdefault(_SLIDES, {})[run["page"]] = list(run["sections"])
+    with st.container(key=f"lab_section_{len(run['sections'])}"):
+        st.header(title, divider="gray")
     if text:
         st.markdown(text)
 
@@ -63,6 +134,9 @@ def what_to_notice(points: Sequence[str]) -> None:
     """A short, highlighted list of the things a student should take away, then the page's shareable link."""
     st.info("**What to notice**\n\n" + "\n".join(f"- {p}" for p in points), icon=":material/visibility:")
     link_to_view()
+    run = st.session_state.get(_RUN, {})
+    if presenting() and st.session_state.get("_lab_shown_count") != len(run.get("sections", [])):
+        st.rerun()  # the presenter bar was drawn before this page's sections were counted (first visit)
 
 
 _INCOMING = "_lab_incoming_query"  # session-state key: the query parameters the page was opened with
@@ -167,4 +241,6 @@ def show_chart(chart: str | dict, *args, where=None, width: str = "stretch", **k
     spec = (
         resources.get_chart_spec(chart, *args, **kwargs) if isinstance(chart, str) else charts.with_readable_text(chart)
     )
+    if presenting():
+        spec = charts.scaled_text(spec, PRESENT_SCALE)
     (where or st).vega_lite_chart(spec, width=width)

@@ -44,3 +44,30 @@ def test_show_chart_adds_the_minimum_type_size():
     assert spec["config"]["axis"]["labelFontSize"] == 20  # the spec's own choice wins
     assert spec["config"]["legend"]["labelFontSize"] >= 13
     assert spec["config"]["title"]["limit"] == 0  # titles are never cut
+
+
+def _sections_app() -> None:
+    from components import lesson
+
+    lesson.page_intro("Slides", "Two sections.")
+    lesson.section("1. First", "one")
+    lesson.section("2. Second", "two")
+    lesson.what_to_notice(["Slides are sections."])
+
+
+def test_presenter_mode_steps_through_the_sections():
+    at = AppTest.from_function(_sections_app, default_timeout=60)
+    at.query_params["present"] = "1"
+    at.run()
+    assert not at.exception
+    assert at.toggle(key="lab_present").value
+    assert "Introduction, then 2 sections" in at.caption[0].value
+    at.button(key="lab_present_next").click().run()
+    assert "Section 1 of 2: First" in at.caption[0].value
+    at.button(key="lab_present_next").click().run()
+    assert "Section 2 of 2: Second" in at.caption[0].value
+    assert at.button(key="lab_present_next").disabled
+    at.button(key="lab_present_prev").click().run()
+    assert "Section 1 of 2" in at.caption[0].value
+    at.toggle(key="lab_present").set_value(False).run()
+    assert not [b for b in at.button if b.key == "lab_present_next"]
