@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 import re
+import sqlite3
 from collections.abc import Callable, Sequence
 from urllib.parse import urlencode
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from components import charts, resources
 from components.routing import route_through_navigation
+from models import pulse
+
+logger = logging.getLogger("lab")
 
 PRESENT_KEY = "lab_present"  # the presenter-mode toggle (also ``?present=1`` in the URL)
 _SLIDES = "_lab_slides"  # session-state key: {page title: [section titles]} from the page's last run
@@ -175,10 +181,36 @@ def show_code(obj: Callable | type, *, label: str = "Show the code") -> None:
 
 
 def _commit_answer(key: str) -> None:
-    """The Reveal button's callback: the choice at that moment is the one judged, once and for all."""
+    """The Reveal button's callback: the choice at that moment is the one judged, once and for all.
+
+    On a class server it is also counted, anonymously, in the class pulse.
+    """
     choice = st.session_state.get(f"{key}_choice")
-    if choice is not None:
-        st.session_state[f"{key}_committed"] = choice
+    if choice is None:
+        return
+    st.session_state[f"{key}_committed"] = choice
+    if pulse.enabled():
+        ctx = get_script_run_ctx()
+        try:
+            pulse.record_answer(key, str(choice), ctx.session_id if ctx else "no-session")
+        except (
+            sqlite3.Error,
+            ValueError,
+        ) as exc:  # the pulse is a bonus: a busy or odd database must not cost the lesson
+            logger.warning("class pulse: could not count an answer to %s (%s)", key, exc)
+
+
+@st.fragment(run_every=2.0)
+def _class_answers(key: str, options: Sequence[str]) -> None:
+    """The class's answers to one question so far, live (presenter mode on a class server)."""
+    counts = pulse.distribution(key)
+    total = sum(counts.values())
+    if not total:
+        st.caption("No answers from the class yet.")
+        return
+    shares = [(option, counts.get(str(option), 0) / total) for option in options]
+    word = "answer" if total == 1 else "answers"
+    show_chart(charts.probability_chart(shares, title=f"The class so far: {total} {word}"), where=st)
 
 
 def concept_check(
@@ -224,6 +256,8 @@ def concept_check(
             st.success(f"Right: **{answer}**. {explanation}")
         else:
             st.warning(f"Not quite: you said **{committed}**; the answer is **{answer}**. {explanation}")
+        if pulse.enabled() and presenting():
+            _class_answers(key, list(options))
         return True
 
 

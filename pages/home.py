@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from components import lesson, resources
+from models import pulse
 
 OUTLINE = [
     (
@@ -81,6 +82,11 @@ def model_table() -> None:
     # A static table wraps long descriptions, so every column fits a laptop screen without scrolling sideways.
     st.table(pd.DataFrame(rows).set_index("model"))
     st.caption(f"Weights folder: `{resources.cache_folder()}` (set `LAB_CACHE_DIR` to move it).")
+    if pulse.enabled():
+        st.button("Reset the class's answers", key="home_pulse_reset", icon=":material/how_to_vote:",
+                  on_click=lambda: st.session_state.update(home_pulse_removed=pulse.reset()))  # fmt: skip
+        if (removed := st.session_state.pop("home_pulse_removed", None)) is not None:
+            st.success(f"Forgot {removed} answer(s) to the concept checks.")
 
 
 lesson.page_intro(

@@ -71,3 +71,20 @@ def test_presenter_mode_steps_through_the_sections():
     assert "Section 1 of 2" in at.caption[0].value
     at.toggle(key="lab_present").set_value(False).run()
     assert not [b for b in at.button if b.key == "lab_present_next"]
+
+
+def test_class_pulse_counts_the_committed_answer_and_shows_it_to_the_presenter(tmp_path, monkeypatch):
+    from models import pulse, store
+
+    monkeypatch.setenv(store.CACHE_ENV, str(tmp_path))
+    monkeypatch.setenv(pulse.CLASS_MODE_ENV, "1")
+    at = AppTest.from_function(_quiz_app, default_timeout=60).run()
+    at.radio(key="quiz_choice").set_value("3").run()
+    at.button(key="quiz_reveal").click().run()
+    assert pulse.distribution("quiz") == {"3": 1}
+    at.run()  # rerunning does not count the session twice
+    assert pulse.distribution("quiz") == {"3": 1}
+    at.session_state["lab_present"] = True
+    at.run()
+    assert not at.exception
+    assert any("The class so far: 1 answer" in c.proto.spec for c in at.get("vega_lite_chart"))
