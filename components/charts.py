@@ -43,6 +43,9 @@ SCHEME_ANCHORS = {
     "gray": ["#000000", "#ffffff"],  # heatmap_chart(gray=True): 0 is black
 }  # fmt: skip
 DARK_TEXT, LIGHT_TEXT = "#111111", "#ffffff"
+# The text colour of a cell's number, from its ``ink`` field. A condition, not a field with ``scale: null``:
+# Streamlit's renderer silently drops a whole chart that has the latter.
+INK_BY_CELL = {"condition": {"test": f"datum.ink === '{LIGHT_TEXT}'", "value": LIGHT_TEXT}, "value": DARK_TEXT}
 
 
 def _luminance(hex_colours: Sequence[str]) -> np.ndarray:
@@ -149,7 +152,8 @@ def heatmap_chart(
     if annotate:
         layers.append(
             base.mark_text(fontSize=FONT_SIZE).encode(
-                text=alt.Text("value:Q", format=fmt), color=alt.Color("ink:N", scale=None, legend=None)
+                text=alt.Text("value:Q", format=fmt),
+                color=alt.condition(alt.datum.ink == LIGHT_TEXT, alt.value(LIGHT_TEXT), alt.value(DARK_TEXT)),
             )
         )
     if highlight:
@@ -630,7 +634,7 @@ def _heatmap_view(
                     "x": x,
                     "y": y,
                     "text": {"field": "v", "type": "quantitative", "format": fmt},
-                    "color": {"field": "ink", "type": "nominal", "scale": None, "legend": None},
+                    "color": INK_BY_CELL,
                 },
             }
         )
@@ -843,7 +847,7 @@ def input_grid_chart(grid: np.ndarray, *, annotate: bool = False, fmt: str = ".2
                 "mark": {"type": "text", "fontSize": FONT_SIZE},
                 "encoding": {
                     "text": {**value, "format": fmt},
-                    "color": {"field": "ink", "type": "nominal", "scale": None, "legend": None},
+                    "color": INK_BY_CELL,
                 },
             }
         )
