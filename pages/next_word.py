@@ -78,7 +78,7 @@ def own_text_form() -> None:
             f"is needed {shortest} to {longest} tokens after it is named, and the words just before it are the same "
             "for every colour: the window model cannot know it, the LSTM can remember it."
         )
-        pasted = st.text_area("Your text", key="next_word_own_text", height=120)
+        pasted = st.text_area("Your text", key="next_word_own_text", height=120, persist_state="session")
         upload = st.file_uploader("or upload a .txt file", type=["txt"], key="next_word_upload")
         if st.button("Train on this text", key="next_word_train_own", icon=":material/model_training:"):
             try:
@@ -107,7 +107,12 @@ def choose_models() -> tuple[dict[str, language.LanguageModel], str | None]:
     custom_text = st.session_state.get("next_word_custom_text")
     if custom_text:
         source = st.segmented_control(
-            "Models trained on", ["Bundled corpus", "Your text"], key="next_word_source", default="Bundled corpus"
+            "Models trained on",
+            ["Bundled corpus", "Your text"],
+            key="next_word_source",
+            default="Bundled corpus",
+            persist_state="session",
+            bind="query-params",
         )
         if source == "Your text":
             try:
@@ -119,7 +124,14 @@ def choose_models() -> tuple[dict[str, language.LanguageModel], str | None]:
 
 
 def prompt_input(models: dict) -> str:
-    prompt = st.text_input("Prompt", value=DEFAULT_PROMPT, key="next_word_prompt", max_chars=10_000)
+    prompt = st.text_input(
+        "Prompt",
+        value=DEFAULT_PROMPT,
+        key="next_word_prompt",
+        max_chars=10_000,
+        persist_state="session",
+        bind="query-params",
+    )
     n_tokens = len(language.tokenize(prompt))
     if n_tokens > language.MAX_PROMPT_TOKENS:
         st.caption(
@@ -163,9 +175,16 @@ def predict(models: dict, prompt: str, own_text: str | None) -> None:
             )
     st.subheader("Continue the prompt")
     left, right = st.columns(2)
-    n_words = left.slider("Words to add", 1, 30, 12, key="next_word_n")
+    n_words = left.slider("Words to add", 1, 30, 12, key="next_word_n", persist_state="session", bind="query-params")
     temperature = right.slider(
-        "Temperature (0 = always the most likely word)", 0.0, 1.5, 0.0, 0.1, key="next_word_temperature"
+        "Temperature (0 = always the most likely word)",
+        0.0,
+        1.5,
+        0.0,
+        0.1,
+        key="next_word_temperature",
+        persist_state="session",
+        bind="query-params",
     )
     rows = [
         {"model": LABELS[kind], "continuation": resources.get_continuation(model, prompt, n_words, temperature, 0)}
@@ -297,9 +316,22 @@ def through_time_section(models: dict, prompt: str, own_text: str | None) -> Non
         "still receives: in a vanilla RNN each step back multiplies by W_hh (and tanh'), so the gradient shrinks "
         "or grows geometrically.",
     )
-    bptt_text = st.text_input("Sentence (the loss is the last word's)", BPTT_SENTENCE, key="next_word_bptt_text")
+    bptt_text = st.text_input(
+        "Sentence (the loss is the last word's)",
+        BPTT_SENTENCE,
+        key="next_word_bptt_text",
+        persist_state="session",
+        bind="query-params",
+    )
     radius = st.slider(
-        "Spectral radius of the RNN's W_hh (largest |eigenvalue|)", 0.25, 3.0, 1.0, 0.25, key="next_word_radius"
+        "Spectral radius of the RNN's W_hh (largest |eigenvalue|)",
+        0.25,
+        3.0,
+        1.0,
+        0.25,
+        key="next_word_radius",
+        persist_state="session",
+        bind="query-params",
     )
     try:
         grads = resources.get_gradient_norms(models, bptt_text, radius)
@@ -393,7 +425,12 @@ def exploding(models: dict, prompt: str, own_text: str | None) -> None:
         "learning rate × threshold.",
     )
     threshold = st.select_slider(
-        "Clipping threshold", options=list(through_time.CLIP_THRESHOLDS), value=0.25, key="next_word_clip"
+        "Clipping threshold",
+        options=list(through_time.CLIP_THRESHOLDS),
+        value=0.25,
+        key="next_word_clip",
+        persist_state="session",
+        bind="query-params",
     )
     clipped_history = History.from_dict(resources.get_exploding_run(float(threshold)))
     clipped = through_time.summarise_run(clipped_history, lr, float(threshold))
@@ -614,16 +651,47 @@ def word_embeddings(models: dict, prompt: str, own_text: str | None) -> None:
     )
     left, middle, right = st.columns(3)
     kind = left.radio(
-        "Model", ["lstm", "window", "rnn"], format_func=SHORT.get, key="next_word_embed_model", horizontal=True
+        "Model",
+        ["lstm", "window", "rnn"],
+        format_func=SHORT.get,
+        key="next_word_embed_model",
+        horizontal=True,
+        persist_state="session",
+        bind="query-params",
     )
     view_name = middle.radio(
-        "Vectors", ["what training added", "as trained"], key="next_word_embed_view", horizontal=True
+        "Vectors",
+        ["what training added", "as trained"],
+        key="next_word_embed_view",
+        horizontal=True,
+        persist_state="session",
+        bind="query-params",
     )
-    n_words = right.slider("Most frequent words shown", 50, 600, 250, 50, key="next_word_embed_n")
+    n_words = right.slider(
+        "Most frequent words shown",
+        50,
+        600,
+        250,
+        50,
+        key="next_word_embed_n",
+        persist_state="session",
+        bind="query-params",
+    )
     model = models[kind]
     view = resources.get_embedding_view(model, view_name == "what training added")
     start = resources.get_start_similarity(model)
-    word = st.text_input("Find a word", "monday", key="next_word_embed_word", max_chars=40).strip().lower()
+    word = (
+        st.text_input(
+            "Find a word",
+            "monday",
+            key="next_word_embed_word",
+            max_chars=40,
+            persist_state="session",
+            bind="query-params",
+        )
+        .strip()
+        .lower()
+    )
     focus: list[str] = []
     neighbours: list[tuple[str, float]] = []
     if word:

@@ -14,8 +14,14 @@ TRAIN_COUNT, TEST_COUNT = (len(rows) for rows in sentences.load_split())
 
 def handmade_text() -> None:
     """Section 2: six hand-made word detectors, max-pooled over time, and a readable voting layer."""
-    sentence = st.text_input("Sentence", DEFAULT_SENTENCE, max_chars=resources.TEXT_SPEECH_MAX_CHARS,
-                             key="text_speech_handmade_sentence")  # fmt: skip
+    sentence = st.text_input(
+        "Sentence",
+        DEFAULT_SENTENCE,
+        max_chars=resources.TEXT_SPEECH_MAX_CHARS,
+        key="text_speech_handmade_sentence",
+        persist_state="session",
+        bind="query-params",
+    )
     try:
         view = resources.get_handmade_text_view(sentence)
     except ValueError:
@@ -49,7 +55,7 @@ def learned_text() -> None:
         f"{model.num_parameters:,} parameters, {model.config.filters} filters of each width {model.config.widths}."
     )
     sentence = st.text_input("Your sentence", DEFAULT_SENTENCE, max_chars=resources.TEXT_SPEECH_MAX_CHARS,
-                             key="text_speech_sentence")  # fmt: skip
+                             key="text_speech_sentence", persist_state="session", bind="query-params")  # fmt: skip
     try:
         view = resources.get_text_reading(sentence, key, model)
     except ValueError:
@@ -132,8 +138,17 @@ def word_order() -> None:
 def handmade_sound() -> None:
     """Section 5: a spectrogram is an image, so the image kernels slide over it."""
     left, right = st.columns(2)
-    sound = left.selectbox("Sound", applications.SOUNDS, key="text_speech_sound")
-    kernel = right.selectbox("Kernel", list(applications.SPECTRO_KERNELS), index=1, key="text_speech_sound_kernel")
+    sound = left.selectbox(
+        "Sound", applications.SOUNDS, key="text_speech_sound", persist_state="session", bind="query-params"
+    )
+    kernel = right.selectbox(
+        "Kernel",
+        list(applications.SPECTRO_KERNELS),
+        index=1,
+        key="text_speech_sound_kernel",
+        persist_state="session",
+        bind="query-params",
+    )
     view = resources.get_handmade_sound_view(sound, kernel)
     st.audio(view["wave"], sample_rate=applications.SAMPLE_RATE)
     left, right = st.columns(2)
@@ -157,9 +172,16 @@ def learned_sound() -> None:
         f"held-out sounds (chance {1 / len(speech_cnn.CLASSES):.1%}). {model.num_parameters:,} parameters."
     )
     left, right = st.columns(2)
-    sound = left.selectbox("Sound", speech_cnn.CLASSES, index=5, key="text_speech_learned_sound")
+    sound = left.selectbox(
+        "Sound",
+        speech_cnn.CLASSES,
+        index=5,
+        key="text_speech_learned_sound",
+        persist_state="session",
+        bind="query-params",
+    )
     variant = right.number_input("Variant (0 = clean; others random pitch, length, noise)", 0, 999, 1,
-                                 key="text_speech_variant")  # fmt: skip
+                                 key="text_speech_variant", persist_state="session", bind="query-params")  # fmt: skip
     view = resources.get_speech_view(sound, int(variant), key, model)
     st.audio(view["wave"], sample_rate=applications.SAMPLE_RATE)
     guess = next(iter(view["probs"]))

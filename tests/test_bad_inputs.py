@@ -278,8 +278,8 @@ def test_a_single_dot_and_ink_on_the_border(quick_xo):
 @pytest.mark.parametrize(
     ("page", "widget", "key", "value"),
     [
-        ("kernels", "text_input", "kernels_sentence", "🙂🙂🙂"),
-        ("kernels", "text_input", "kernels_sentence", "x" * 5000),
+        ("text_speech", "text_input", "text_speech_handmade_sentence", "🙂🙂🙂"),
+        ("text_speech", "text_input", "text_speech_handmade_sentence", "x" * 5000),
         ("next_word", "text_input", "next_word_prompt", ""),
         ("next_word", "text_input", "next_word_prompt", "🐶" * 100),
         ("next_word", "text_input", "next_word_prompt", "word " * 2000),

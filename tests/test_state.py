@@ -13,12 +13,15 @@ def _router() -> AppTest:
     [
         ("pages/kernels.py", "slider", "kernels_stride", 2),
         ("pages/dimensionality.py", "slider", "dimensionality_angle", 120),
+        ("pages/next_word.py", "text_input", "next_word_prompt", "the bus to school"),
+        ("pages/text_speech.py", "text_input", "text_speech_handmade_sentence", "not bad at all"),
     ],
 )
 def test_widget_values_survive_a_page_switch(page, kind, key, value):
     at = _router()
     at.switch_page(page).run()
-    getattr(at, kind)(key=key).set_value(value).run()
+    widget = getattr(at, kind)(key=key)
+    (widget.input(value) if kind == "text_input" else widget.set_value(value)).run()
     at.switch_page("pages/home.py").run()
     assert not at.exception
     at.switch_page(page).run()
