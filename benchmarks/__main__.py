@@ -28,7 +28,7 @@ from benchmarks.reference import reference_seconds
 
 def train_all() -> tuple[dict[str, float], dict[str, object]]:
     """Train every default model from scratch; return seconds per model and the trained models."""
-    from models import autoencoder, cnn, language, long_dependency
+    from models import autoencoder, cnn, language, long_dependency, speech_cnn, text_cnn
     from models.corpus import read_corpus
 
     corpus = read_corpus()
@@ -40,6 +40,8 @@ def train_all() -> tuple[dict[str, float], dict[str, object]]:
         "autoencoder": lambda: autoencoder.train_autoencoder(autoencoder.DEFAULT_CONFIG),
         "linear_autoencoder": lambda: autoencoder.train_autoencoder(autoencoder.LINEAR_CONFIG),
         **{kind: (lambda kind=kind: language.train_language_model(corpus, kind)) for kind in language.KINDS},
+        "text_cnn": lambda: text_cnn.train_text_cnn(),
+        "speech_cnn": lambda: speech_cnn.train_speech_cnn(),
         "longdep_rnn": lambda: long_dependency.train_recall_model("rnn"),
         "longdep_lstm": lambda: long_dependency.train_recall_model("lstm"),
     }
