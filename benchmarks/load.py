@@ -1,6 +1,6 @@
 """Load test: N simulated students against the real server, 1 process or 2 behind nginx, over Streamlit's protocol.
 
-    python -m benchmarks.load --out load.json            # N = 5, 10, 20, 40 against 1 and 2 processes
+    python -m benchmarks.load            # N = 5, 10, 20, 40 against 1 and 2 processes; JSON in benchmarks/
 
 Each student opens one of the four lesson pages and then moves its controls (sliders, option pickers, a
 ready-made drawing, a typed prompt) with a think time between moves, through the websocket client in
@@ -304,7 +304,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--arrival", type=float, default=ARRIVAL_SECONDS, help="students arrive over this long")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache-dir", default=os.environ.get("LAB_CACHE_DIR") or str(ROOT / ".cache"))
-    parser.add_argument("--out", default="load.json")
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results-load.json"))  # git-ignored
     args = parser.parse_args(argv)
     if max(args.students) > 200 or args.interactions > 100:
         parser.error("at most 200 students and 100 moves each: this is a classroom, not a stress test")
