@@ -8,7 +8,7 @@ pytestmark = pytest.mark.e2e
 
 
 def _slider_value(page, key: str) -> str:
-    return page.locator(f".st-key-{key} [role=slider]").get_attribute("aria-valuenow")
+    return page.locator(f".st-key-{key} [data-testid=stSliderThumbValue]").inner_text().strip()
 
 
 def test_a_copied_link_restores_the_view_in_a_fresh_browser(browser, app_server):

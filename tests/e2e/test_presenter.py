@@ -1,5 +1,7 @@
 """Presenter mode in a real browser: ?present=1, large type, one section at a time with Previous / Next."""
 
+import re
+
 import pytest
 
 from tests.e2e.conftest import assert_no_exception, goto, screenshot, wait_for_app
@@ -10,6 +12,8 @@ pytestmark = pytest.mark.e2e
 def test_presenter_mode_shows_one_section_at_a_time(browser, app_server):
     page = browser.new_page(viewport={"width": 1024, "height": 768})  # a projector
     goto(page, app_server, "kernels?present=1")
+    page.get_by_text(re.compile(r"Introduction, then [1-9]\d* sections")).wait_for()  # sections counted
+    wait_for_app(page)
     assert_no_exception(page, app_server)
     assert page.get_by_role("heading", name="Kernel playground").is_visible()
     assert not page.get_by_role("heading", name="1. Pixels are numbers").is_visible()
