@@ -5,14 +5,18 @@ Skips with a reason where nginx is missing, unless ``LAB_CLASS_SERVER_REQUIRED=1
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
 import tempfile
+import time
 from collections import Counter
 
 import pytest
 from PIL import Image
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from deploy.class_server import ClassServer, find_nginx, free_port
 from tests.e2e.conftest import assert_no_exception, wait_for_app
@@ -44,15 +48,33 @@ class _Logs:
         return self.server.logs()
 
 
-def media_images_loaded(page) -> tuple[int, int]:
+MEDIA_COUNTS = """() => {
+    const imgs = [...document.querySelectorAll('[data-testid="stMain"] img')].filter(i => i.src.includes('/media/'));
+    return [imgs.length, imgs.filter(img => img.complete && img.naturalWidth > 0).length];
+}"""
+
+
+def media_images_loaded(page, timeout_ms: int = 30_000) -> tuple[int, int]:
     """How many ``st.image`` pictures (served from /media/) the page has, and how many of them loaded."""
-    return page.evaluate(
-        """() => {
-            const imgs = [...document.querySelectorAll('[data-testid="stMain"] img')]
-                .filter(img => img.src.includes('/media/'));
-            return [imgs.length, imgs.filter(img => img.complete && img.naturalWidth > 0).length];
-        }"""
-    )
+    with contextlib.suppress(PlaywrightTimeout):  # a picture may still be on its way on a busy machine
+        page.wait_for_function(f"() => {{ const [n, ok] = ({MEDIA_COUNTS})(); return n > 0 && n === ok; }}",
+                               timeout=timeout_ms, polling=250)  # fmt: skip
+    return tuple(page.evaluate(MEDIA_COUNTS))
+
+
+def training_counts(server: ClassServer, model: str, timeout_s: float = 120) -> Counter:
+    """'training <name>' log lines across every replica, once ``model`` has started training somewhere.
+
+    Models train in the background, so the page can be done before its model has even started.
+    """
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        trainings = Counter(re.findall(r"INFO lab: training (\S+)", server.logs()))
+        if trainings.get(model):
+            break
+        time.sleep(1)
+    time.sleep(3)  # a second (wrong) training in the other process would start right after the lock is released
+    return Counter(re.findall(r"INFO lab: training (\S+)", server.logs()))
 
 
 def png_bytes() -> bytes:
@@ -77,9 +99,10 @@ def test_two_students_two_processes_one_training_each(browser, class_server):
         assert cookies == served_by  # the sticky cookie names the replica that answered
 
         for p in pages:
+            # The title first: the script state reads "not running" also before the first run has started.
+            expect(p.get_by_role("heading", name="Dimensionality reduction").first).to_be_visible(timeout=120_000)
             wait_for_app(p)
             assert_no_exception(p, logs)
-            assert p.get_by_role("heading", name="Dimensionality reduction").first.is_visible()
             shown, loaded = media_images_loaded(p)
             assert shown >= 1 and loaded == shown, (shown, loaded)  # media come from the session's own process
 
@@ -88,6 +111,7 @@ def test_two_students_two_processes_one_training_each(browser, class_server):
             again = p.goto(f"{class_server.url}/kernels")
             assert again.headers.get("x-lab-process") == replica
             assert "set-cookie" not in again.headers or "labsrv" not in again.headers["set-cookie"]
+            expect(p.get_by_role("heading", name="Kernel playground").first).to_be_visible(timeout=120_000)
             wait_for_app(p)
             assert_no_exception(p, logs)
 
@@ -109,6 +133,6 @@ def test_two_students_two_processes_one_training_each(browser, class_server):
         for c in contexts:
             c.close()
 
-    trainings = Counter(re.findall(r"INFO lab: training (\S+)", class_server.logs()))
+    trainings = training_counts(class_server, "autoencoder")
     assert trainings.get("autoencoder") == 1, trainings
     assert all(n == 1 for n in trainings.values()), trainings  # across both processes
