@@ -90,6 +90,9 @@ def page_intro(title: str, text: str, *, slides: Sequence[str] = ()) -> None:
     resources.warm_up()  # once per server: the background worker starts on every missing default model
     resources.start_page_run()
     remember_incoming_query()
+    if st.session_state.get("_lab_page") != title:  # a new visit to this page (the canvas restores its drawing)
+        st.session_state["_lab_page"] = title
+        st.session_state["_lab_visit"] = st.session_state.get("_lab_visit", 0) + 1
     st.session_state[_RUN] = {"page": title, "sections": []}
     _presenter_bar(title)
     st.title(title)

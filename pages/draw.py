@@ -47,7 +47,9 @@ def draw_section():
     pad, answer = st.columns([1, 1], gap="large")
     with answer:
         st.subheader("1. Draw", anchor="draw")  # beside the pad, not above it: pad and answer fit one screen
-        choice = st.radio("Model", list(TASKS), horizontal=True, key="draw_model", persist_state="session")
+        choice = st.radio(
+            "Model", list(TASKS), horizontal=True, key="draw_model", persist_state="session", bind="query-params"
+        )
         task = TASKS[choice]
     with pad:
         st.space("small")  # room for the canvas toolbar, which floats above the pad
@@ -56,9 +58,15 @@ def draw_section():
             "Lift the pen and the answer updates. The toolbar has **undo**, **redo** and the **bin** (clear). "
             "Draw big or small, anywhere: the pre-processing finds your ink."
         )
-        st.slider("Pen width (pixels)", 4, 30, 18, key="draw_stroke", persist_state="session")
+        st.slider("Pen width (pixels)", 4, 30, 18, key="draw_stroke", persist_state="session", bind="query-params")
         examples = [f"Example: {name}" for name in cnn.EXAMPLES[task]]
-        source = st.selectbox("…or use a ready-made drawing", [MY_DRAWING, *examples], key="draw_example")
+        source = st.selectbox(
+            "…or use a ready-made drawing",
+            [MY_DRAWING, *examples],
+            key="draw_example",
+            persist_state="session",
+            bind="query-params",
+        )
     image = drawn if source == MY_DRAWING else cnn.example_drawing(task, source.removeprefix("Example: "))
     with answer:
         try:
@@ -270,10 +278,24 @@ def retrain_section(task: str, model: cnn.ImageClassifier, image: np.ndarray) ->
             model.config.channels[0],
             key=f"draw_{task}_filters",
             persist_state="session",
+            bind="query-params",
         )
-        epochs = b.slider("Epochs", 1, 15, model.config.epochs, key=f"draw_{task}_epochs", persist_state="session")
+        epochs = b.slider(
+            "Epochs",
+            1,
+            15,
+            model.config.epochs,
+            key=f"draw_{task}_epochs",
+            persist_state="session",
+            bind="query-params",
+        )
         rate = c.select_slider(
-            "Learning rate", RATES, model.config.learning_rate, key=f"draw_{task}_rate", persist_state="session"
+            "Learning rate",
+            RATES,
+            model.config.learning_rate,
+            key=f"draw_{task}_rate",
+            persist_state="session",
+            bind="query-params",
         )
         if st.form_submit_button("Retrain", icon=":material/model_training:"):
             st.session_state[f"draw_custom_{task}"] = ((filters, 2 * filters, 4 * filters), int(epochs), float(rate))
@@ -349,9 +371,13 @@ def invariance_section(task: str, image: np.ndarray, model, mlp, analysis: cnn.D
     label = analysis.label
     models = {"CNN": model, "MLP": mlp}
     a, b, c = st.columns(3)
-    shift = a.select_slider("Shift right (share of the width)", SHIFTS, 0.0, key="draw_shift", persist_state="session")
-    angle = b.select_slider("Rotate (degrees)", ANGLES, 0, key="draw_rotate", persist_state="session")
-    scale = c.select_slider("Scale", SCALES, 1.0, key="draw_scale", persist_state="session")
+    shift = a.select_slider(
+        "Shift right (share of the width)", SHIFTS, 0.0, key="draw_shift", persist_state="session", bind="query-params"
+    )
+    angle = b.select_slider(
+        "Rotate (degrees)", ANGLES, 0, key="draw_rotate", persist_state="session", bind="query-params"
+    )
+    scale = c.select_slider("Scale", SCALES, 1.0, key="draw_scale", persist_state="session", bind="query-params")
     moved = invariance.transformed_input(analysis.steps, task, shift=shift, angle=angle, scale=scale)
     left, right = st.columns([1, 3])
     left.image(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -127,3 +129,26 @@ def test_pad_and_answer_fit_the_first_screen(page, app_server, viewport):
     assert pad["y"] + pad["height"] <= height, f"the pad ends at {pad['y'] + pad['height']:.0f} px"
     assert answer["y"] + answer["height"] <= height, f"the answer ends at {answer['y'] + answer['height']:.0f} px"
     assert prediction(page) == "X"
+
+
+def test_the_drawing_and_the_model_survive_a_page_switch(page, app_server):
+    goto(page, app_server, "draw")
+    choose_model(page, "Digits 0–9")
+    draw(page, DRAWINGS["7"])
+    assert prediction(page) == "7"
+    page.locator('[data-testid="stTopNav"]').get_by_text("Home", exact=True).click()
+    page.wait_for_url(re.compile(r"/(\?.*)?$"))  # bound settings may ride along in the query string
+    wait_for_app(page)
+    page.locator('[data-testid="stTopNav"]').get_by_text("Draw and classify").click()
+    page.wait_for_url(re.compile(r"/draw(\?.*)?$"))
+    wait_for_app(page)
+    page.wait_for_timeout(1000)
+    wait_for_app(page)
+    assert_no_exception(page, app_server)
+    assert page.get_by_test_id("stRadioGroup").get_by_role("radio", name="Digits 0–9").is_checked()
+    assert prediction(page) == "7"  # the answer is back, and so is the ink on the pad
+    ink = page.locator("canvas.dc-canvas.lower-canvas").evaluate(  # the strokes layer, transparent elsewhere
+        """c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                  let inked = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 128) inked++; return inked; }"""
+    )
+    assert ink > 500
