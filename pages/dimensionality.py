@@ -5,6 +5,7 @@ Each section is a fragment, so moving a control reruns only its own section.
 
 import numpy as np
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from components import charts, lesson, resources
 from models import autoencoder, pca
@@ -412,6 +413,18 @@ def autoencoders() -> None:
 
 
 @st.fragment
+def words_link() -> None:
+    """PCA on language: the next-word models' word embeddings, mapped by the same fit_pca."""
+    st.markdown(
+        "**PCA on words.** The next-word models learn a vector of numbers for every word. The same `fit_pca` maps "
+        "those vectors to 2-D: words used alike land together."
+    )
+    try:
+        st.page_link("pages/next_word.py", label="Next word → the Word embeddings tab", icon=":material/hub:")
+    except StreamlitPageNotFoundError:  # the page run on its own, without the router (as in AppTest)
+        st.caption("Open the Next word page, tab Word embeddings.")
+
+
 @lesson.model_section
 def concept_checks() -> None:
     """Section 8: predict, then reveal the chart that answers."""
@@ -538,6 +551,7 @@ lesson.section(
     "bottleneck it must squeeze each 64-pixel digit into 2 numbers, like PCA with k = 2, but its mapping may bend.",
 )
 autoencoders()
+words_link()
 lesson.section("8. Concept check", "Commit to an answer first: each chart appears only once you reveal.")
 concept_checks()
 what_to_notice()

@@ -593,7 +593,7 @@ def text_and_speech() -> None:
     try:
         st.page_link("pages/text_speech.py", label="CNNs for text and speech", icon=":material/graphic_eq:")
     except StreamlitPageNotFoundError:  # the page run on its own, without the router (as in AppTest)
-        st.markdown("Open **CNNs for text and speech** in the sidebar.")
+        st.markdown("Open **CNNs for text and speech** in the navigation at the top.")
 
 
 lesson.page_intro(

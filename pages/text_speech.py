@@ -116,6 +116,14 @@ def word_order() -> None:
             f"On the {result.order_count} held-out sentences with a negation the CNN is no better than bag of "
             f"words here ({result.cnn_order_accuracy:.0%} against {result.bow_order_accuracy:.0%})"
         )
+    spread = text_cnn.NEGATION_GAP_BY_SEED
+    on_average = "helps on average" if sum(spread) > 0 else "does not help on average"
+    every = "and for every seed" if min(spread) > 0 else "but not for every seed"
+    st.caption(
+        f"Trained with {len(spread)} different seeds, the CNN's lead on these sentences ranged from "
+        f"{min(spread) * 100:+.1f} to {max(spread) * 100:+.1f} points (measured by the benchmark): on a set this "
+        f"small, reading word order {on_average}, {every}."
+    )
     shuffle = "it reads order" if result.shuffled_accuracy < result.cnn_accuracy else "here order did not help it"
     st.markdown(
         f"{verdict}: only the CNN was right on {len(result.cnn_wins)} of them, only bag of words on "
