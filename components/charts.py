@@ -5,6 +5,7 @@ The shared primitives come first; each page's own builders follow in its section
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 
 import altair as alt
@@ -584,8 +585,15 @@ def _heatmap_view(
     cell: int = CELL,
     highlight: Sequence[tuple[int, int]] = (),
     legend: bool = False,
+    col_labels: Sequence[str] | None = None,
+    row_labels: Sequence[str] | None = None,
+    row_height: int | None = None,
 ) -> dict:
-    """One heatmap as a Vega-Lite view; NaN cells are drawn empty (grey, no number)."""
+    """One heatmap as a Vega-Lite view; NaN cells are drawn empty (grey, no number).
+
+    With ``col_labels`` / ``row_labels`` every column / row is labelled (columns are positions, so a word
+    that appears twice keeps two columns; slanted labels are never thinned out).
+    """
     values = np.asarray(values, dtype=float)
     rows, cols = values.shape
     finite = values[np.isfinite(values)]
@@ -598,6 +606,13 @@ def _heatmap_view(
     ]
     x = {"field": "c", "type": "ordinal", "axis": None, "scale": {"domain": list(range(cols))}}
     y = {"field": "r", "type": "ordinal", "axis": None, "scale": {"domain": list(range(rows))}}
+    if col_labels is not None:  # JSON strings are valid Vega expression strings
+        names = json.dumps([str(n) for n in col_labels])
+        x |= {"title": None, "axis": {"labelExpr": f"{names}[datum.value]", "labelAngle": -40, "labelOverlap": False,
+                                      "ticks": False, "domain": False}}  # fmt: skip
+    if row_labels is not None:
+        names = json.dumps([str(n) for n in row_labels])
+        y |= {"title": None, "axis": {"labelExpr": f"{names}[datum.value]", "ticks": False}}
     valid = {"filter": "isValid(datum.v)"}
     layers: list[dict] = [
         {"mark": {"type": "rect", "fill": EMPTY_FILL, "stroke": "white"}, "encoding": {"x": x, "y": y}},
@@ -649,7 +664,7 @@ def _heatmap_view(
     return {
         "title": title,
         "width": cols * cell,
-        "height": rows * cell,
+        "height": rows * (row_height or cell),
         "data": {"values": records},
         "layer": layers,
         "resolve": {"scale": {"color": "independent"}},
@@ -1013,80 +1028,13 @@ def word_heatmap_chart(
 ) -> dict:
     """Rows × words as coloured cells with the numbers printed and EVERY word labelled under its column.
 
-    Columns are positions, not word strings, so a word that appears twice keeps two columns; labels are slanted
-    and never thinned out. NaN cells (no window starts there) are drawn empty. ``highlight`` outlines (row, col)
-    cells, e.g. the n-gram that won the max-pool.
+    NaN cells (no window starts there) are drawn empty. ``highlight`` outlines (row, col) cells, e.g. the
+    n-gram that won the max-pool.
     """
-    import json  # here, not at the top: this section is the text-and-speech page's own
-
-    values = np.asarray(values, dtype=float)
-    rows, cols = values.shape
-    finite = values[np.isfinite(values)]
-    lo, hi = domain if domain is not None else ((float(finite.min()), float(finite.max())) if finite.size else (0, 1))
-    lo, hi = (lo - 1.0, hi + 1.0) if lo == hi else (float(lo), float(hi))
-    inks = text_colours(values, scheme, (lo, hi), reverse=scheme == DIVERGING)
-    records = [
-        {"r": r, "c": c, "v": float(v) if np.isfinite(v) else None, "ink": ink}
-        for ((r, c), v), ink in zip(np.ndenumerate(values), inks, strict=True)
-    ]
-    names = [str(w) for w in words]
-    label_expr = f"{json.dumps(names)}[datum.value]"  # JSON strings are valid Vega expression strings
-    x = {
-        "field": "c",
-        "type": "ordinal",
-        "title": None,
-        "scale": {"domain": list(range(cols))},
-        "axis": {"labelExpr": label_expr, "labelAngle": -40, "labelOverlap": False, "ticks": False, "domain": False},
-    }
-    y = {
-        "field": "r",
-        "type": "ordinal",
-        "title": None,
-        "scale": {"domain": list(range(rows))},
-        "axis": {"labelExpr": f"{json.dumps([str(n) for n in row_labels])}[datum.value]", "ticks": False},
-    }
-    valid = {"filter": "isValid(datum.v)"}
-    layers: list[dict] = [
-        {"mark": {"type": "rect", "fill": EMPTY_FILL, "stroke": "white"}, "encoding": {"x": x, "y": y}},
-        {
-            "transform": [valid],
-            "mark": {"type": "rect", "stroke": "white"},
-            "encoding": {
-                "x": x,
-                "y": y,
-                "color": {
-                    "field": "v",
-                    "type": "quantitative",
-                    "scale": {"scheme": scheme, "domain": [lo, hi], "reverse": scheme == DIVERGING},
-                    "legend": None,
-                },
-                "tooltip": [{"field": "v", "title": "value", "format": fmt}],
-            },
-        },
-        {
-            "transform": [valid],
-            "mark": {"type": "text", "fontSize": FONT_SIZE},
-            "encoding": {
-                "x": x,
-                "y": y,
-                "text": {"field": "v", "type": "quantitative", "format": fmt},
-                # A condition, not a field with scale null: Streamlit's renderer drops the whole chart for that.
-                "color": {
-                    "condition": {"test": f"datum.ink === '{LIGHT_TEXT}'", "value": LIGHT_TEXT},
-                    "value": DARK_TEXT,
-                },
-            },
-        },
-    ]
-    if len(highlight):
-        layers.append(
-            {
-                "data": {"values": [{"r": int(r), "c": int(c)} for r, c in highlight]},
-                "mark": {"type": "rect", "fill": None, "stroke": ACCENT, "strokeWidth": 3},
-                "encoding": {"x": x, "y": y},
-            }
-        )
-    view = {"title": title, "width": cols * cell, "height": rows * 30, "data": {"values": records}, "layer": layers}
+    view = _heatmap_view(
+        values, title=title, fmt=fmt, scheme=scheme, domain=domain, cell=cell, highlight=highlight,
+        col_labels=words, row_labels=row_labels, row_height=30,
+    )  # fmt: skip
     return {"hconcat": [view], "config": {"view": {"stroke": None}}}
 
 
