@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,12 +46,30 @@ def _connect() -> Iterator[sqlite3.Connection]:
     connection = sqlite3.connect(db_path(), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     try:
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        connection.execute("PRAGMA journal_mode = WAL")  # persistent; cheap once set
-        connection.execute("PRAGMA synchronous = NORMAL")  # WAL stays consistent; a power cut may lose the last vote
-        connection.executescript(_SCHEMA)
+        _set_up(connection)
         yield connection
     finally:
         connection.close()
+
+
+def _set_up(connection: sqlite3.Connection) -> None:
+    """WAL mode and the table, once per database file.
+
+    Switching to WAL takes an exclusive lock for which SQLite does not wait (it answers "database is locked"
+    at once), so two processes opening a new database together retry that step for a moment.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if connection.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                connection.execute("PRAGMA journal_mode = WAL")  # persistent; cheap once set
+            connection.execute("PRAGMA synchronous = NORMAL")  # WAL stays consistent; a power cut may lose a vote
+            connection.executescript(_SCHEMA)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _checked(value: str, what: str) -> str:

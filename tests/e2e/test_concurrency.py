@@ -1,4 +1,5 @@
-"""A classroom on a cold cache: eight students open the draw page at once, and each model trains exactly once."""
+"""A classroom on a cold cache: eight students open the draw page at once, nobody waits (one draws while the
+model trains), and each model trains exactly once."""
 
 import re
 import tempfile
@@ -7,6 +8,7 @@ from collections import Counter
 import pytest
 
 from tests.e2e.conftest import AppServer, assert_no_exception, wait_for_app
+from tests.e2e.test_draw import DRAWINGS, prediction
 
 pytestmark = pytest.mark.e2e
 STUDENTS = 8
@@ -19,15 +21,33 @@ def cold_server(chromium_path):
     server.stop()
 
 
+def _draw_while_training(page) -> None:
+    """Nothing waits for training: the title, the pad and a live panel show at once, and the pad takes a drawing."""
+    page.get_by_role("heading", name="Draw and classify").wait_for(timeout=60_000)
+    panel = page.locator('[class*="st-key-lab_training_xo_"]')
+    panel.wait_for(timeout=60_000)
+    assert "being trained for this server" in panel.inner_text()
+    box = page.locator("canvas.upper-canvas").bounding_box()
+    for (x0, y0), (x1, y1) in DRAWINGS["X"]:  # test_draw.draw() would wait for the panel to go
+        page.mouse.move(box["x"] + x0 * box["width"], box["y"] + y0 * box["height"])
+        page.mouse.down()
+        page.mouse.move(box["x"] + x1 * box["width"], box["y"] + y1 * box["height"], steps=6)
+        page.mouse.up()
+        page.wait_for_timeout(500)
+    assert panel.count(), "the model finished before the drawing was made: this proves nothing"
+
+
 def test_eight_students_on_a_cold_cache_train_each_model_once(browser, cold_server):
     contexts = [browser.new_context(viewport={"width": 1200, "height": 900}) for _ in range(STUDENTS)]
     try:
         pages = [c.new_page() for c in contexts]
         for p in pages:  # start every session before waiting on any of them
             p.goto(f"{cold_server.url}/draw", wait_until="commit")
+        _draw_while_training(pages[0])
         for p in pages:
-            wait_for_app(p)
+            wait_for_app(p)  # waits until no training panel is left: the sections fill in by themselves
             assert_no_exception(p, cold_server)
+        assert prediction(pages[0]) == "X"  # the drawing made during training, classified once the model is ready
     finally:
         for c in contexts:
             c.close()

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.e2e
 def test_text_speech_page_in_navigation_and_typing(page, app_server):
     goto(page, app_server, "text_speech")
     assert_no_exception(page, app_server)
-    assert "CNNs for text and speech" in page.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert "CNNs for text and speech" in page.locator('[data-testid="stTopNav"]').inner_text()
     box = page.get_by_label("Your sentence")
     box.fill("<b>The soup was hardly warm</b>")
     box.press("Enter")
