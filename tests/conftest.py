@@ -8,3 +8,22 @@ os.environ.setdefault("LAB_CACHE_DIR", tempfile.mkdtemp(prefix="lab-test-cache-"
 # Train in the calling thread, with a progress bar: AppTest runs no fragments, so the live training panels of
 # a real server (tests/test_background.py and the e2e tests cover those) would never fill in.
 os.environ.setdefault("LAB_BLOCKING_TRAINING", "1")
+
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def small_text() -> str:
+    """The first 80 paragraphs of the corpus: enough to learn something, quick to train on."""
+    from models.corpus import read_corpus, split_paragraphs
+
+    return "\n\n".join(split_paragraphs(read_corpus())[:80])
+
+
+@pytest.fixture(scope="session")
+def trained(small_text) -> dict:
+    """The four next-word models trained for 2 epochs on ``small_text``, shared by the language test files."""
+    from models import language
+
+    return {kind: language.train_language_model(small_text, kind, epochs=2) for kind in language.KINDS}

@@ -21,7 +21,7 @@ from models import language as L
 from models import long_dependency as LD
 from models import through_time as TT
 from models import xo_case_study as xo_study
-from models.corpus import read_corpus, split_paragraphs
+from models.corpus import read_corpus
 from tests.text_speech_fixtures import comparison, trained_speech_cnn, trained_text_cnn
 
 # ====================================================================================================
@@ -449,11 +449,6 @@ LONG_PROMPT = (
     "to buy some bread and milk for dinner. It started to rain, so we ran the last part of the way and got home "
     "wet and cold. Mum made tea, and we sat by the window and talked about the day until"
 )
-
-
-@pytest.fixture(scope="module")
-def small_text() -> str:
-    return "\n\n".join(split_paragraphs(read_corpus())[:80])
 
 
 @pytest.fixture(scope="module")

@@ -16,17 +16,6 @@ from models.training import count_parameters
 SLIDE = "This morning I took my dog for a walk."
 
 
-@pytest.fixture(scope="module")
-def small_text() -> str:
-    """The first 80 paragraphs of the corpus: enough to learn something, quick to train on."""
-    return "\n\n".join(split_paragraphs(read_corpus())[:80])
-
-
-@pytest.fixture(scope="module")
-def trained(small_text) -> dict[str, L.LanguageModel]:
-    return {kind: L.train_language_model(small_text, kind, epochs=2) for kind in L.KINDS}
-
-
 # --- the four models -------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("prompt", ["", "   ", "zyxwv qqq", "🙂🙂 dog", "x" * 10_000, "the " * 3000, SLIDE])
 def test_predict_next_accepts_any_string_and_sums_to_one(trained, prompt):

@@ -9,19 +9,8 @@ from torch.nn import functional as F
 
 from models import language as L
 from models import through_time as TT
-from models.corpus import read_corpus, split_paragraphs
 
 SLIDE = "This morning I took my dog for a walk."
-
-
-@pytest.fixture(scope="module")
-def small_text() -> str:
-    return "\n\n".join(split_paragraphs(read_corpus())[:80])
-
-
-@pytest.fixture(scope="module")
-def trained(small_text) -> dict[str, L.LanguageModel]:
-    return {kind: L.train_language_model(small_text, kind, epochs=2) for kind in ("window", "rnn", "lstm")}
 
 
 # --- looking inside: checked against torch ---------------------------------------------------------------------
