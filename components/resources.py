@@ -27,6 +27,9 @@ from sklearn.datasets import load_sample_images as _load_sample_images
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 from components import charts as _charts
+from components import heatmaps as _heatmaps
+from components import images as _images
+from components import pca_charts as _pca_charts
 from components import training_panel
 from components.background import ModelJob, ModelShelf, give_back_memory
 from models import applications as _applications
@@ -243,6 +246,7 @@ def clear_models() -> int:
 
 
 CHART_SPECS_MAX = 512  # chart specs kept in memory at once (each a few kB)
+_CHART_MODULES = (_charts, _heatmaps, _pca_charts)  # where ``get_chart_spec`` looks a builder up by name
 
 
 def _arrow_bytes(records: list[dict]) -> bytes | list[dict]:
@@ -259,13 +263,14 @@ def _arrow_bytes(records: list[dict]) -> bytes | list[dict]:
 
 @st.cache_data(show_spinner=False, max_entries=CHART_SPECS_MAX)
 def get_chart_spec(builder: str, *args: Any, **kwargs: Any) -> dict:
-    """The Vega-Lite spec of ``charts.<builder>(*args, **kwargs)``, built once per distinct input.
+    """The Vega-Lite spec of ``<builder>(*args, **kwargs)`` from a chart module, built once per distinct input.
 
     Building, validating and serialising an Altair chart costs 10–40 ms, so a page with many charts reruns
     in well under 100 ms only if unchanged charts are not rebuilt. Datasets are stored as Arrow bytes, so
     Streamlit does not convert them again either. Show the result with ``st.vega_lite_chart``.
     """
-    chart = getattr(_charts, builder)(*args, **kwargs)
+    module = next((m for m in _CHART_MODULES if hasattr(m, builder)), _charts)
+    chart = getattr(module, builder)(*args, **kwargs)
     spec = _charts.with_readable_text(chart if isinstance(chart, dict) else chart.to_dict())
     if "datasets" in spec:
         spec["datasets"] = {name: _arrow_bytes(rows) for name, rows in spec["datasets"].items()}
@@ -292,7 +297,7 @@ SCATTER_MAX_POINTS = 1000  # scatters show at most this many (seeded) points
 @st.cache_data(show_spinner=False, max_entries=64)
 def get_image_tiles(images: np.ndarray, signed: bool = False, size: int = 64) -> list[bytes]:
     """Small images (n, h, w) as crisp PNG tiles for ``st.image``, encoded once."""
-    return _charts.image_tiles(images, signed=signed, size=size)
+    return _images.image_tiles(images, signed=signed, size=size)
 
 
 def get_autoencoder(linear: bool = False) -> _autoencoder.TrainedAutoencoder:
@@ -362,7 +367,7 @@ def get_pca_step_tables(name: str, standardize: bool) -> dict[str, pd.DataFrame]
 def get_digit_thumbnails() -> list[str]:
     """Every sklearn digit as a PNG data URL, for tooltips."""
     pixels, _ = _tabular.digits_pixels()
-    return [_charts.image_data_url(row.reshape(8, 8)) for row in pixels]
+    return [_images.image_data_url(row.reshape(8, 8)) for row in pixels]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -378,7 +383,7 @@ def get_pc_scatter_spec(name: str, standardize: bool, pc_x: int, pc_y: int, csv:
     if data.image_shape is not None:
         thumbnails = get_digit_thumbnails()
         df["image"] = [thumbnails[i] for i in rows]
-    return _charts.pc_scatter_chart(df, x_title=f"PC{pc_x + 1}", y_title=f"PC{pc_y + 1}").to_dict()
+    return _pca_charts.pc_scatter_chart(df, x_title=f"PC{pc_x + 1}", y_title=f"PC{pc_y + 1}").to_dict()
 
 
 @st.cache_data(show_spinner=False)
@@ -409,11 +414,11 @@ def get_latent_views(
     X_train, X_test, _, y_test = _autoencoder.split_digits(config.test_share, _model.seed)
     result = _pca.fit_pca(X_train, config.latent)
     labels = y_test.astype(str)
-    thumbnails = [_charts.image_data_url(row.reshape(8, 8)) for row in X_test]
+    thumbnails = [_images.image_data_url(row.reshape(8, 8)) for row in X_test]
 
     def scatter(codes: np.ndarray, axis: str, title: str) -> dict:
         df = pd.DataFrame({"x": codes[:, 0], "y": codes[:, 1], "label": labels, "image": thumbnails})
-        return _charts.pc_scatter_chart(df, x_title=f"{axis} 1", y_title=f"{axis} 2", title=title).to_dict()
+        return _pca_charts.pc_scatter_chart(df, x_title=f"{axis} 1", y_title=f"{axis} 2", title=title).to_dict()
 
     rebuilt = {
         f"PCA, k = {config.latent}": result.reconstruct(X_test),
@@ -421,10 +426,10 @@ def get_latent_views(
         f"autoencoder, {config.latent} units": _model.reconstruct(X_test),
     }
     shown = X_test[:samples]
-    tiles = {"original": (_charts.image_tiles(shown.reshape(-1, 8, 8)), [f"label {d}" for d in labels[:samples]])}
+    tiles = {"original": (_images.image_tiles(shown.reshape(-1, 8, 8)), [f"label {d}" for d in labels[:samples]])}
     for method, rows in rebuilt.items():
         errors = ((rows[:samples] - shown) ** 2).mean(axis=1)
-        tiles[method] = (_charts.image_tiles(rows[:samples].reshape(-1, 8, 8)), [f"{e:.3f}" for e in errors])
+        tiles[method] = (_images.image_tiles(rows[:samples].reshape(-1, 8, 8)), [f"{e:.3f}" for e in errors])
     return {
         "ae_spec": scatter(_model.encode(X_test), "code", "Autoencoder: its 2-D code"),
         "pca_spec": scatter(result.transform(X_test), "PC", "PCA: the first 2 components"),
@@ -546,14 +551,14 @@ def get_drawing_pictures(image: np.ndarray, model: _cnn.ImageClassifier) -> dict
     """The pre-processing steps and every layer's feature maps of one drawing as PNGs, encoded once."""
     analysis = get_drawing_analysis(image, model)
     steps = analysis.steps
-    pictures = {"ink": _charts.png_bytes(1 - steps.ink, box=140), "crop": _charts.png_bytes(1 - steps.crop, box=140)}
+    pictures = {"ink": _images.png_bytes(1 - steps.ink, box=140), "crop": _images.png_bytes(1 - steps.crop, box=140)}
     if steps.box is not None:
-        pictures["box"] = _charts.png_bytes(1 - steps.box, box=128)
+        pictures["box"] = _images.png_bytes(1 - steps.box, box=128)
     maps = []
     for name, values in analysis.maps or []:
         columns, scale = (8 if len(values) <= 8 else 16), max(1, 96 // values.shape[2])
-        grid = _charts.feature_grid_image(values, columns=columns, scale=scale)
-        maps.append((name, values.shape, _charts.png_bytes(grid)))
+        grid = _images.feature_grid_image(values, columns=columns, scale=scale)
+        maps.append((name, values.shape, _images.png_bytes(grid)))
     pictures["maps"] = maps
     return pictures
 
@@ -561,7 +566,7 @@ def get_drawing_pictures(image: np.ndarray, model: _cnn.ImageClassifier) -> dict
 @st.cache_data(show_spinner=False, max_entries=8, hash_funcs=_BY_MODEL_KEY)
 def get_kernel_picture(model: _cnn.ImageClassifier) -> bytes:
     """The first conv layer's kernels as one PNG (red positive, blue negative), encoded once per model."""
-    return _charts.png_bytes(_charts.feature_grid_image(model.kernels(), columns=16, scale=16, signed=True))
+    return _images.png_bytes(_images.feature_grid_image(model.kernels(), columns=16, scale=16, signed=True))
 
 
 @st.cache_data(show_spinner=False, max_entries=64, hash_funcs=_BY_MODEL_KEY)
@@ -740,10 +745,10 @@ def get_handmade_text_view(sentence: str) -> dict:
     maps_title = "Feature maps after ReLU (detector × where its window starts)"
     return {
         "verdict": verdict,
-        "input_spec": _charts.word_heatmap_chart(
+        "input_spec": _heatmaps.word_heatmap_chart(
             matrix, verdict.words, _applications.WORD_FEATURES, title=input_title, domain=(0, 1)
         ),
-        "maps_spec": _charts.word_heatmap_chart(
+        "maps_spec": _heatmaps.word_heatmap_chart(
             maps, verdict.words, list(verdict.maps), title=maps_title, domain=(0, 1), highlight=winners
         ),
     }
@@ -829,7 +834,7 @@ def get_text_reading(sentence: str, model_key: str, _cnn: _text_cnn.TrainedTextC
     words = reading.tokens + ["·"] * (values.shape[1] - len(reading.tokens))
     peak = max(float(np.nanmax(values)) if np.isfinite(values).any() else 1.0, 1e-6)
     title = "Filter scores at each window start (outlined: the n-gram that won the max-pool)"
-    spec = _charts.word_heatmap_chart(
+    spec = _heatmaps.word_heatmap_chart(
         values, words, [t.name for t in shown], title=title, scheme=_charts.SEQUENTIAL, domain=(0, peak), fmt=".1f"
     )
     probs = dict(sorted(reading.probs.items(), key=lambda kv: -kv[1]))
@@ -868,7 +873,7 @@ def get_speech_view(sound: str, variant: int, model_key: str, _model: _speech_cn
         "image": _applications.spectrogram(wave),
         "probs": probs,
         "probs_spec": _charts.probability_chart(probs),
-        "maps_png": _charts.png_bytes(_charts.feature_grid_image(maps, columns=4, scale=4)),
+        "maps_png": _images.png_bytes(_images.feature_grid_image(maps, columns=4, scale=4)),
     }
 
 
@@ -885,8 +890,8 @@ def get_speech_kernel_pictures(model_key: str, _model: _speech_cnn.TrainedSpeech
         closest[name] = (int(cosine.argmax()), float(cosine.max()))
     return {
         "closest": closest,
-        "learned": _charts.png_bytes(_charts.feature_grid_image(_model.kernels(), columns=8, scale=24, signed=True)),
-        "handmade": _charts.png_bytes(_charts.feature_grid_image(handmade, columns=4, scale=24, signed=True)),
+        "learned": _images.png_bytes(_images.feature_grid_image(_model.kernels(), columns=8, scale=24, signed=True)),
+        "handmade": _images.png_bytes(_images.feature_grid_image(handmade, columns=4, scale=24, signed=True)),
     }
 
 

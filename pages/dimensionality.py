@@ -23,11 +23,6 @@ SAME_ERROR = 0.10  # two reconstruction errors within 10% of each other are "abo
 LINEAR_OPTIONS = ["the linear autoencoder, clearly", "about the same", "PCA, clearly"]
 
 
-def chart(container, builder: str, *args, width: str = "stretch", **kwargs) -> None:
-    """Draw ``charts.<builder>(...)`` in ``container`` from its cached spec (the lab's one chart helper)."""
-    lesson.show_chart(builder, *args, where=container, width=width, **kwargs)
-
-
 @st.fragment
 def why_reduce() -> None:
     """Section 1: rotate a direction through a 2-D cloud and watch the variance of the projections."""
@@ -49,9 +44,9 @@ def why_reduce() -> None:
     projected, lost = pca.project_onto(cloud, angle)
     _, lost_pc1 = pca.project_onto(cloud, pc1_angle)
     left, right = st.columns(2)
-    chart(left, "projection_chart", cloud, projected, angle, pc1_angle, width="content")
+    lesson.show_chart("projection_chart", cloud, projected, angle, pc1_angle, width="content", where=left)
     variances = pca.projection_variance(cloud, ANGLES)
-    chart(right, "variance_by_angle_chart", ANGLES, variances, angle, pc1_angle)
+    lesson.show_chart("variance_by_angle_chart", ANGLES, variances, angle, pc1_angle, where=right)
     m1, m2, m3 = st.columns(3)
     m1.metric("Variance along your direction", f"{variances[angle]:.2f}")
     m2.metric(f"Maximum: PC1 at {pc1_angle:.0f}°", f"{fitted.explained_variance[0]:.2f}")
@@ -115,7 +110,7 @@ def preprocessing_and_steps() -> None:
     )
     m2.metric("Largest weight in PC1", top_after)
     m2.caption(f"At ×1 it is {top_before}." if top_before != top_after else f"At ×1 it is {top_before} too.")
-    chart(st, "loadings_chart", wine.feature_names, after.components[0], before.components[0])
+    lesson.show_chart("loadings_chart", wine.feature_names, after.components[0], before.components[0])
     st.caption("Bars: PC1 after the change of unit. Black ticks: PC1 at ×1. With standardising on, they coincide.")
 
     lesson.section(
@@ -144,8 +139,7 @@ def preprocessing_and_steps() -> None:
         small = len(covariance) <= 6
         reach = float(np.abs(covariance).max())
         labels = [str(c)[:14] for c in tables["prepared"].columns]
-        chart(
-            st,
+        lesson.show_chart(
             "heatmap_chart",
             covariance,
             annotate=True,
@@ -246,7 +240,7 @@ def choose_k() -> None:
     cols[0].metric(f"k = {k} keeps", f"{result.cumulative_ratio[k - 1]:.1%}")
     for col, (label, needed) in zip(cols[1:], marks.items(), strict=True):
         col.metric(f"k for {label}", f"{needed} of {len(data.feature_names)}")
-    chart(st, "scree_chart", result.all_variance_ratio, k, marks)
+    lesson.show_chart("scree_chart", result.all_variance_ratio, k, marks)
     if most < 2:
         st.warning("There is only one component, so there is no pair of PCs to plot.")
         return
@@ -270,7 +264,7 @@ def choose_k() -> None:
         persist_state="session",
         bind="query-params",
     )
-    st.vega_lite_chart(spec=resources.get_pc_scatter_spec(name, standardize, pc_x - 1, pc_y - 1, csv), width="stretch")
+    lesson.show_chart(resources.get_pc_scatter_spec(name, standardize, pc_x - 1, pc_y - 1, csv))
     hint = "Hover a point to see the digit itself. " if data.image_shape else ""
     shown = f"{min(len(data.X), resources.SCATTER_MAX_POINTS)} of {len(data.X)} points shown. "
     classes = "Colours are the known classes, which PCA never saw." if data.labels is not None else ""
@@ -315,7 +309,9 @@ def reconstruction() -> None:
         width=128,
     )
     left.metric("Reconstruction error (MSE per pixel)", f"{errors[k - 1]:.4f}")
-    chart(right, "k_curves_chart", tuple(range(1, 65)), {"this digit's error": errors}, y_title="MSE", mark_k=k)
+    lesson.show_chart(
+        "k_curves_chart", tuple(range(1, 65)), {"this digit's error": errors}, y_title="MSE", mark_k=k, where=right
+    )
 
 
 def as_preprocessing() -> None:
@@ -323,17 +319,19 @@ def as_preprocessing() -> None:
     points, baseline = resources.get_preprocessing_curve()
     ks = [p.k for p in points]
     left, right = st.columns(2)
-    chart(
-        left,
+    lesson.show_chart(
         "k_curves_chart",
         ks,
         {"test accuracy": [p.accuracy for p in points], "variance kept": [p.variance_kept for p in points]},
         y_title="share",
         baselines={"no PCA: accuracy": baseline.accuracy},
         percent=True,
+        where=left,
     )
     seconds = {"fit time (s)": [p.seconds for p in points]}
-    chart(right, "k_curves_chart", ks, seconds, y_title="seconds", baselines={"no PCA": baseline.seconds}, zero=True)
+    lesson.show_chart(
+        "k_curves_chart", ks, seconds, y_title="seconds", baselines={"no PCA": baseline.seconds}, zero=True, where=right
+    )
     full = points[-1]
     same = "exactly" if abs(full.accuracy - baseline.accuracy) < 1e-9 else "close to"
     st.caption(
@@ -386,8 +384,8 @@ def autoencoders() -> None:
     linear = resources.get_autoencoder(linear=True)
     views = resources.get_latent_views(model, linear, f"{model.test_mse}-{linear.test_mse}", RECON_SAMPLES)
     left, right = st.columns(2)
-    left.vega_lite_chart(spec=views["ae_spec"], width="stretch")
-    right.vega_lite_chart(spec=views["pca_spec"], width="stretch")
+    lesson.show_chart(views["ae_spec"], where=left)
+    lesson.show_chart(views["pca_spec"], where=right)
     st.caption(f"{views['count']} held-out digits, coloured by their label. Hover a point to see the digit.")
     st.markdown("**Reconstructions of held-out digits** (each image is captioned with its MSE per pixel)")
     for method, (tiles, captions) in views["tiles"].items():
@@ -395,7 +393,7 @@ def autoencoders() -> None:
         label_col.markdown(method)
         image_col.image(tiles, caption=captions, width=64)
     left, right = st.columns(2)
-    chart(left, "error_bars_chart", views["errors"], title="Mean squared error per pixel")
+    lesson.show_chart("error_bars_chart", views["errors"], title="Mean squared error per pixel", where=left)
     pca_error = next(iter(views["errors"].values()))
     curves = {
         "autoencoder (train)": model.history.loss,
@@ -404,7 +402,7 @@ def autoencoders() -> None:
         "linear (test)": linear.history.val_loss,
         "PCA k=2 (test)": [pca_error] * len(model.history.loss),
     }
-    chart(right, "curves_chart", curves, y_title="MSE per pixel", title="Training curves", height=300)
+    lesson.show_chart("curves_chart", curves, y_title="MSE per pixel", title="Training curves", height=300, where=right)
     st.caption(
         f"The autoencoder has {model.num_parameters:,} parameters and trained in {model.history.seconds:.1f} s; "
         f"the linear one has {linear.num_parameters:,} and took {linear.history.seconds:.1f} s."
@@ -430,7 +428,14 @@ def concept_checks() -> None:
     """Section 8: predict, then reveal the chart that answers."""
     quiz_cloud = pca.correlated_cloud(200, angle_deg=135.0, seed=42)
     frame = {"x": quiz_cloud[:, 0].tolist(), "y": quiz_cloud[:, 1].tolist()}
-    chart(st.columns([1, 2])[0], "pc_scatter_chart", frame, x_title="feature 1", y_title="feature 2", width="stretch")
+    lesson.show_chart(
+        "pc_scatter_chart",
+        frame,
+        x_title="feature 1",
+        y_title="feature 2",
+        width="stretch",
+        where=st.columns([1, 2])[0],
+    )
     if lesson.concept_check(
         "dimensionality_quiz_direction",
         "Which direction has the most variance in this cloud?",
@@ -439,7 +444,7 @@ def concept_checks() -> None:
         "The cloud runs from top left to bottom right, and PC1 points along it.",
     ):
         pc1 = pca.angle_of(pca.fit_pca(quiz_cloud).components[0])
-        chart(st, "variance_by_angle_chart", ANGLES, pca.projection_variance(quiz_cloud, ANGLES), pc1, pc1)
+        lesson.show_chart("variance_by_angle_chart", ANGLES, pca.projection_variance(quiz_cloud, ANGLES), pc1, pc1)
 
     wine_std = resources.get_pca("wine", True)
     k95 = wine_std.components_for(0.95)
@@ -452,7 +457,7 @@ def concept_checks() -> None:
         f"Standardised wine features overlap less than neighbouring pixels do: wine needs {k95} of 13 components "
         f"for 95%, while the 64-pixel digits need {digits_k95}.",
     ):
-        chart(st, "scree_chart", wine_std.all_variance_ratio, k95, {"95%": k95})
+        lesson.show_chart("scree_chart", wine_std.all_variance_ratio, k95, {"95%": k95})
 
     model, linear = resources.get_autoencoder(), resources.get_autoencoder(linear=True)
     views = resources.get_latent_views(model, linear, f"{model.test_mse}-{linear.test_mse}", RECON_SAMPLES)
@@ -467,7 +472,7 @@ def concept_checks() -> None:
         "2-D subspace, and PCA's is already the best one for squared error; gradient descent gets close to it. "
         f"The ReLU autoencoder can bend, and reaches {model.test_mse:.4f}.",
     ):
-        chart(st, "error_bars_chart", views["errors"])
+        lesson.show_chart("error_bars_chart", views["errors"])
 
 
 def linear_verdict(linear_error: float, pca_error: float) -> str:

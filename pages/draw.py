@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components import canvas, charts, lesson, resources
+from components import canvas, charts, images, lesson, resources
 from models import cnn, drawing, invariance
 
 TASKS = {"X or O": "xo", "Digits 0–9": "digits"}
@@ -381,7 +381,7 @@ def invariance_section(task: str, image: np.ndarray, model, mlp, analysis: cnn.D
     moved = invariance.transformed_input(analysis.steps, task, shift=shift, angle=angle, scale=scale)
     left, right = st.columns([1, 3])
     left.image(
-        charts.png_bytes(1 - np.clip(moved / max(moved.max(), 1e-6), 0, 1), box=120), caption="transformed input"
+        images.png_bytes(1 - np.clip(moved / max(moved.max(), 1e-6), 0, 1), box=120), caption="transformed input"
     )
     with right:
         for col, (name, m) in zip(st.columns(2), models.items(), strict=True):

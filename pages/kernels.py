@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from components import charts, lesson, resources
+from components import charts, heatmaps, lesson, resources
 from models import convolution as conv
 from models import xo_case_study as xo
 
@@ -216,7 +216,7 @@ def xo_case_study() -> np.ndarray:
         ]
         for name, f in xo.ROHRER_FILTERS.items()
     ]
-    lesson.show_chart(charts.heatmap_grid_chart(rows), width="content")
+    lesson.show_chart(heatmaps.heatmap_grid_chart(rows), width="content")
     st.markdown(
         "**The voting layer's weights**, one 2×2 grid per filter, read off the reference X and O: +1 where this "
         "letter's reference finds a stroke and the other's matches worse, −1 the other way round, 0 where they agree."
@@ -226,7 +226,7 @@ def xo_case_study() -> np.ndarray:
         weights = xo.voting_weights(letter)
         panels = [panel(w, f"{letter}: {name}", fmt="+.0f", domain=(-1, 1), cell=40) for name, w in weights.items()]
         column.caption(f"Weights of the {letter} vote")
-        lesson.show_chart(charts.heatmap_grid_chart([panels]), where=column, width="content")
+        lesson.show_chart(heatmaps.heatmap_grid_chart([panels]), where=column, width="content")
     return grid
 
 
@@ -287,7 +287,7 @@ def slide_the_window(grid_xo: np.ndarray, image: np.ndarray) -> None:
             cell=24,
         ),
     ]
-    lesson.show_chart(charts.heatmap_grid_chart([window_panels]), width="content")
+    lesson.show_chart(heatmaps.heatmap_grid_chart([window_panels]), width="content")
     total = format(feature[row, col], number)
     matched = f", and ÷ 9 = **{feature[row, col] / 9:.2f}**" if on_xo and kernel_name.startswith("filter") else ""
     st.markdown(f"Output cell ({row}, {col}): add up the {patch.size} products → **{total}**{matched}")
@@ -441,7 +441,7 @@ def stride_padding_pooling(image_key: tuple, image: np.ndarray) -> None:
     )
     orow, ocol = divmod(cell_index, m)
     title = f"{n_small}×{n_small} input, padding {p} (grey): output cell ({orow}, {ocol}) of {m}×{m}"
-    spec = charts.coverage_chart(counts, p, conv.receptive_cells(orow, ocol, k, s, d), title=title)
+    spec = heatmaps.coverage_chart(counts, p, conv.receptive_cells(orow, ocol, k, s, d), title=title)
     lesson.show_chart(spec, where=c2, width="content")
     c2.caption("Numbers: how many output cells read that input cell. Outlined: what the chosen output cell reads.")
 
@@ -507,10 +507,10 @@ def layer_types() -> conv.LayerCounts | None:
     col_local, col_conv = st.columns(2)
     col_local.caption("Locally connected: a different kernel at every place.")
     panels = [panel(w, f"place {i + 1}", fmt=".1f", cell=26, domain=symmetric(w)) for i, w in enumerate(local)]
-    lesson.show_chart(charts.heatmap_grid_chart([panels]), where=col_local, width="content")
+    lesson.show_chart(heatmaps.heatmap_grid_chart([panels]), where=col_local, width="content")
     col_conv.caption("Convolutional: one kernel, shared by every place.")
     panels = [panel(shared, f"place {i + 1}", fmt=".1f", cell=26, domain=symmetric(shared)) for i in range(4)]
-    lesson.show_chart(charts.heatmap_grid_chart([panels]), where=col_conv, width="content")
+    lesson.show_chart(heatmaps.heatmap_grid_chart([panels]), where=col_conv, width="content")
     return layers
 
 
@@ -547,7 +547,7 @@ def practice() -> None:
         st.markdown(f"⌊(n + 2p − k) / s⌋ + 1 = ⌊({qn} + 2·{qp} − {qk}) / {qs}⌋ + 1 = **{answer}**, for both sides.")
         if qn <= 9:
             title = f"{qn}×{qn} input with padding {qp}: each number counts the windows that read that cell"
-            spec = charts.coverage_chart(
+            spec = heatmaps.coverage_chart(
                 conv.coverage(qn, qk, qs, qp), qp, conv.receptive_cells(0, 0, qk, qs), title=title
             )
             lesson.show_chart(spec, width="content")

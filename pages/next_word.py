@@ -8,7 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from components import lesson, resources
-from components.charts import DIVERGING, SEQUENTIAL, unrolled_graph_dot
+from components.charts import DIVERGING, SEQUENTIAL
+from components.diagrams import unrolled_graph_dot
 from models import language, long_dependency, through_time, vocabulary
 from models.training import History
 

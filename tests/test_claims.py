@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components import charts
+from components import heatmaps
 from models import applications, baselines, cnn, drawing, invariance, pca, tabular, text_cnn
 from models import convolution as conv
 from models import language as L
@@ -403,7 +403,7 @@ def test_text_speech_width_two_detector_sees_order():
 def test_text_speech_every_word_is_labelled_on_the_x_axis():
     """Issue 15.10: every word's label shows (including "not" and "very"), none thinned out."""
     words = applications.tokenize_words(DEFAULT)
-    spec = charts.word_heatmap_chart(applications.sentence_matrix(words), words, applications.WORD_FEATURES)
+    spec = heatmaps.word_heatmap_chart(applications.sentence_matrix(words), words, applications.WORD_FEATURES)
     axis = spec["hconcat"][0]["layer"][0]["encoding"]["x"]["axis"]
     assert axis["labelOverlap"] is False
     assert json.loads(axis["labelExpr"].removesuffix("[datum.value]")) == words

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components import charts
+from components import diagrams
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "next_word.py")
 
@@ -160,6 +160,6 @@ def test_word_embeddings_tab_finds_neighbours_and_names_groups():
 
 
 def test_dot_labels_are_escaped():
-    assert charts.dot_label('a "b" \\ c\nd') == '"a \\"b\\" \\\\ c d"'
-    dot = charts.unrolled_graph_dot(["<s>", 'x"y'], [("a", 0.5), ("b", 0.25)])
+    assert diagrams.dot_label('a "b" \\ c\nd') == '"a \\"b\\" \\\\ c d"'
+    dot = diagrams.unrolled_graph_dot(["<s>", 'x"y'], [("a", 0.5), ("b", 0.25)])
     assert 'label="x2: x\\"y"' in dot and "h1 -> h2" in dot
