@@ -20,6 +20,7 @@ DIVERGING = "redblue"  # signed values (kernel weights, products); reversed so p
 PIXEL_GREY = "gray"  # pixel values of photos: 0 black … 255 white (kernels page heatmaps)
 INK_GREY = "greys"  # ±1 pixels of the X/O grid: +1 ink dark, −1 background white
 SEQUENTIAL = "viridis"  # non-negative magnitudes (feature maps after ReLU, variance)
+INK_CELL = "#1d2b36"  # a selected (+1 ink) cell of the clickable X/O grid: dark, like the +1 pixels on the slide
 FONT_SIZE = 13  # the smallest text any chart draws (axis labels, legends, numbers in cells)
 TITLE_SIZE = 15
 # Applied to every Vega-Lite spec the pages draw (see ``with_readable_text``): a minimum type size, and no

@@ -270,8 +270,8 @@ def friendly_error(message: str) -> None:
 
 
 def show_chart(chart: str | dict, *args, where=None, width: str = "stretch", **kwargs) -> None:
-    """Draw a chart: ``chart`` names a builder in ``components.charts`` (its spec is built once per input and
-    cached) or is a ready Vega-Lite dict. Either way it gets the lab's minimum type sizes.
+    """Draw a chart: ``chart`` names a builder in ``charts``, ``heatmaps`` or ``pca_charts`` (its spec is built
+    once per input and cached) or is a ready Vega-Lite dict. Either way it gets the lab's minimum type sizes.
 
     ``where`` is the container to draw in (a column, a placeholder); the page itself by default.
     """

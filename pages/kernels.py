@@ -13,7 +13,7 @@ from models import xo_case_study as xo
 
 PIXEL_CSS = (  # selected cells of the X/O grid are ink: dark, like the +1 pixels on the slide
     '[class*="st-key-kernels_row_"] button[aria-pressed="true"] '
-    "{background: #1d2b36 !important; border-color: #1d2b36 !important;}"
+    f"{{background: {charts.INK_CELL} !important; border-color: {charts.INK_CELL} !important;}}"
 )
 SOURCES = ["China (photo)", "Flower (photo)", "A digit (8×8)", "Upload your own"]
 PHOTOS = {"China (photo)": "china.jpg", "Flower (photo)": "flower.jpg"}
