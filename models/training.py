@@ -2,14 +2,18 @@
 
 The trainer knows nothing about the UI: it reports progress through an
 ``on_step(step, total, loss)`` callback, and the Streamlit layer turns those
-calls into a progress bar.
+calls into a progress bar. To watch a model learn, ``on_epoch(epoch, model, history)``
+hands out the network between epochs and ``should_stop()`` ends training early
+(see :func:`watching` for trainers that do not pass them on).
 """
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -21,6 +25,8 @@ from torch import nn
 from torch.nn import functional as F
 
 OnStep = Callable[[int, int, float], None]
+OnEpoch = Callable[[int, nn.Module, "History"], None]  # (epochs done, the live network, history so far)
+ShouldStop = Callable[[], bool]
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
@@ -144,12 +150,18 @@ def train(
     seed: int = 0,
     on_step: OnStep | None = None,
     device: torch.device | None = None,
+    on_epoch: OnEpoch | None = None,
+    should_stop: ShouldStop | None = None,
 ) -> History:
     """Train ``model`` in place with mini-batch Adam (or SGD) and return its history.
 
     ``inputs`` is one tensor or a tuple of tensors passed to ``model(*inputs)``.
     ``augment`` may transform each batch of inputs (for data augmentation).
     ``on_step(step, total, loss)`` is called after every optimiser step.
+    ``on_epoch(epoch, model, history)`` is called after every complete epoch (and its validation), with the
+    model in eval mode; copy it (:func:`snapshot`) to keep it. ``should_stop()`` is asked before every step:
+    once it says True, training ends there and the model is kept as it is (a cut-short epoch adds to the
+    per-step lists only). Both default to the ones of an enclosing :func:`watching` block.
     The model ends on the CPU in eval mode, ready for inference.
     """
     if epochs < 1:
@@ -158,6 +170,7 @@ def train(
     n = len(targets)
     if n == 0:
         raise ValueError("cannot train on an empty dataset")
+    on_epoch, should_stop = _watch_hooks(on_epoch, should_stop)
     generator = seed_everything(seed)
     device = device or choose_device()
     model.to(device).train()
@@ -174,10 +187,14 @@ def train(
     history = History()
     started = time.perf_counter()
     step = 0
-    for _ in range(epochs):
+    stopped = False
+    for epoch in range(epochs):
         order = torch.randperm(n, generator=generator)
         epoch_loss, epoch_correct = 0.0, 0.0
         for start in range(0, n, batch_size):
+            if should_stop is not None and should_stop():
+                stopped = True
+                break
             idx = order[start : start + batch_size]
             xb = tuple(x[idx] for x in inputs)
             if augment is not None:
@@ -200,6 +217,8 @@ def train(
                 epoch_correct += accuracy_of(out.detach(), yb) * len(idx)
             if on_step is not None:
                 on_step(step, total, loss_value)
+        if stopped:
+            break
         history.loss.append(epoch_loss / n)
         if classification:
             history.accuracy.append(epoch_correct / n)
@@ -208,6 +227,10 @@ def train(
             history.val_loss.append(val_loss)
             if classification:
                 history.val_accuracy.append(val_acc)
+        if on_epoch is not None:
+            model.eval()
+            on_epoch(epoch + 1, model, history)
+            model.train()
     history.seconds = time.perf_counter() - started
     model.cpu().eval()
     return history
@@ -220,6 +243,8 @@ def train_in_phases(
     phases: Sequence[dict],
     *,
     on_step: OnStep | None = None,
+    on_epoch: OnEpoch | None = None,
+    should_stop: ShouldStop | None = None,
     **common,
 ) -> History:
     """Consecutive :func:`train` runs on one model, reported as one history and one progress count.
@@ -227,22 +252,68 @@ def train_in_phases(
     Each phase is a dict of :func:`train` arguments that override ``common`` for that run, for example
     ``[{"epochs": 4, "learning_rate": 1e-2}, {"epochs": 1, "learning_rate": 1e-3}]`` for a cooldown at a
     tenth of the learning rate. A phase may bring its own ``inputs`` and ``targets`` (a curriculum).
-    Phases with ``epochs`` < 1 are skipped.
+    Phases with ``epochs`` < 1 are skipped. ``on_epoch`` counts epochs over all phases and gets the history of
+    every phase so far; once ``should_stop()`` says True, the remaining phases are skipped.
     """
+    on_epoch, should_stop = _watch_hooks(on_epoch, should_stop)
     runs = [{"inputs": inputs, "targets": targets, **common, **phase} for phase in phases]
     runs = [run for run in runs if run.get("epochs", 0) >= 1]
     steps = [run["epochs"] * math.ceil(len(run["targets"]) / run.get("batch_size", 64)) for run in runs]
-    total, done = sum(steps), 0
+    total, done, epochs_done = sum(steps), 0, 0
     history = History()
     for run, n_steps in zip(runs, steps, strict=True):
+        if should_stop is not None and should_stop():
+            break
         report = None
         if on_step is not None:
             report = lambda step, _total, loss, offset=done: on_step(offset + step, total, loss)  # noqa: E731
-        history.extend(train(model, run.pop("inputs"), run.pop("targets"), on_step=report, **run))
+        watch = None
+        if on_epoch is not None:
+
+            def watch(epoch: int, net: nn.Module, later: History, offset: int = epochs_done) -> None:
+                on_epoch(offset + epoch, net, History().extend(history).extend(later))
+
+        history.extend(
+            train(
+                model, run.pop("inputs"), run.pop("targets"), on_step=report, on_epoch=watch, should_stop=should_stop,
+                **run,
+            )
+        )  # fmt: skip
         done += n_steps
+        epochs_done = len(history.loss)
     return history
 
 
 def count_parameters(model: nn.Module) -> int:
     """Number of trainable parameters."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+# --- watching a model learn -------------------------------------------------------------------------------------
+_watch = threading.local()  # the hooks of the enclosing ``watching`` block, per thread
+
+
+@contextmanager
+def watching(*, on_epoch: OnEpoch | None = None, should_stop: ShouldStop | None = None) -> Iterator[None]:
+    """Within the block, every :func:`train` in this thread reports epochs to ``on_epoch`` and asks ``should_stop``.
+
+    For trainers such as ``train_classifier`` or ``train_language_model``, which do not pass these hooks on:
+    ``with watching(should_stop=flag.is_set): model = train_classifier("xo")`` returns a usable model, trained
+    until the flag was set. Hooks given to :func:`train` directly take precedence; blocks nest.
+    """
+    before = getattr(_watch, "hooks", (None, None))
+    _watch.hooks = (on_epoch, should_stop)
+    try:
+        yield
+    finally:
+        _watch.hooks = before
+
+
+def _watch_hooks(on_epoch: OnEpoch | None, should_stop: ShouldStop | None) -> tuple[OnEpoch | None, ShouldStop | None]:
+    ambient_epoch, ambient_stop = getattr(_watch, "hooks", (None, None))
+    return on_epoch or ambient_epoch, should_stop or ambient_stop
+
+
+def snapshot(model: nn.Module) -> nn.Module:
+    """A frozen copy of ``model`` on the CPU in eval mode, safe to use while the original goes on training."""
+    return copy.deepcopy(model).cpu().eval()

@@ -106,3 +106,89 @@ def test_bad_arguments():
         train(nn.Linear(2, 2), x[:0], y[:0], epochs=1)
     with pytest.raises(ValueError, match="optimizer"):
         train(nn.Linear(2, 2), x, y, epochs=1, optimizer="lbfgs")
+
+
+# --- watching a model learn: per-epoch snapshots and a stop flag (engineer "watch") -----------------------------
+# The hooks background jobs use: ``on_epoch(epoch, model, history)`` after every epoch, ``should_stop()`` before
+# every step, and the ``watching`` block for trainers that do not pass them on.
+
+
+def test_on_epoch_hands_out_the_model_after_every_epoch_and_a_snapshot_keeps_it():
+    from models.training import snapshot
+
+    x, y = blobs()
+    seed_everything(0)
+    model = nn.Linear(2, 2)
+    seen = []
+
+    def on_epoch(epoch, net, history):
+        assert not net.training, "the network is handed out in eval mode"
+        seen.append((epoch, snapshot(net), list(history.val_accuracy)))
+
+    history = train(model, x, y, epochs=3, batch_size=50, learning_rate=0.1, val=(x, y), on_epoch=on_epoch)
+    assert [e for e, _, _ in seen] == [1, 2, 3]
+    assert [len(v) for _, _, v in seen] == [1, 2, 3] and seen[-1][2] == history.val_accuracy
+    first, last = seen[0][1], seen[-1][1]
+    assert not torch.equal(first.weight, last.weight), "each snapshot is a copy, frozen at its epoch"
+    assert torch.equal(last.weight, model.weight), "the last snapshot is the trained model"
+    _, accuracy = evaluate(first, x, y)
+    assert accuracy == pytest.approx(seen[0][2][0]), "a snapshot predicts like the model did at its epoch"
+
+
+def test_should_stop_ends_training_between_steps_and_keeps_a_usable_model():
+    x, y = blobs()
+    seed_everything(0)
+    model = nn.Linear(2, 2)
+    steps = []
+    history = train(
+        model, x, y, epochs=5, batch_size=20, learning_rate=0.1, val=(x, y), on_step=lambda s, *_: steps.append(s),
+        should_stop=lambda: len(steps) >= 13,
+    )  # fmt: skip
+    assert steps == list(range(1, 14)), "stopped before step 14, after the 13 steps it was allowed"
+    assert len(history.step_loss) == 13
+    assert len(history.loss) == len(history.val_accuracy) == 1, "10 steps per epoch: one complete epoch"
+    assert not model.training and next(model.parameters()).device.type == "cpu"
+    assert model(x).shape == (200, 2)
+    stopped_at_once = train(nn.Linear(2, 2), x, y, epochs=2, should_stop=lambda: True)
+    assert stopped_at_once.step_loss == [] and stopped_at_once.loss == []
+
+
+def test_phases_count_epochs_across_phases_and_a_stop_skips_the_rest():
+    x, y = blobs()
+    seed_everything(0)
+    epochs = []
+    phases = [{"epochs": 2, "learning_rate": 0.1}, {"epochs": 2, "learning_rate": 0.01}]
+    history = train_in_phases(
+        nn.Linear(2, 2), x, y, phases, batch_size=50, val=(x, y),
+        on_epoch=lambda e, net, h: epochs.append((e, len(h.loss))),
+    )  # fmt: skip
+    assert epochs == [(1, 1), (2, 2), (3, 3), (4, 4)] and len(history.loss) == 4
+    calls = []
+    stopped = train_in_phases(
+        nn.Linear(2, 2), x, y, phases, batch_size=50, on_step=lambda *a: calls.append(a),
+        should_stop=lambda: len(calls) >= 9,
+    )  # fmt: skip
+    assert len(calls) == 9 and len(stopped.loss) == 2, "stopped in the second phase, after its first step"
+
+
+def test_watching_reaches_trainers_that_do_not_pass_the_hooks_on():
+    import threading
+
+    from models.training import watching
+
+    x, y = blobs()
+
+    def someone_elses_trainer():  # like train_classifier: it calls train() without on_epoch or should_stop
+        return train(nn.Linear(2, 2), x, y, epochs=4, batch_size=50)
+
+    epochs = []
+    with watching(on_epoch=lambda e, net, h: epochs.append(e), should_stop=lambda: len(epochs) >= 2):
+        history = someone_elses_trainer()
+    assert epochs == [1, 2] and len(history.loss) == 2
+    assert len(someone_elses_trainer().loss) == 4, "outside the block nothing watches"
+    result = {}
+    worker = threading.Thread(target=lambda: result.update(h=someone_elses_trainer()))
+    with watching(should_stop=lambda: True):
+        worker.start()
+        worker.join()
+    assert len(result["h"].loss) == 4, "the block belongs to its thread"
