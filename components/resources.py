@@ -8,13 +8,14 @@ time. Training shows a progress bar in the session that triggered it.
 from __future__ import annotations
 
 import hashlib
+import importlib
+import inspect
 import io
+import itertools
 import logging
 import os
 import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import numpy as np
@@ -31,7 +32,7 @@ from components import heatmaps as _heatmaps
 from components import images as _images
 from components import pca_charts as _pca_charts
 from components import training_panel
-from components.background import ModelJob, ModelShelf, give_back_memory
+from components.background import JobView, ModelJob, ModelShelf, WatchBusy, WatchJobs, WatchPart
 from models import applications as _applications
 from models import autoencoder as _autoencoder
 from models import baselines as _baselines
@@ -50,6 +51,7 @@ from models import tabular as _tabular
 from models import text_cnn as _text_cnn
 from models import through_time as _through_time
 from models import vocabulary as _vocabulary
+from models import watching as _watching
 from models.training import OnStep
 
 T = TypeVar("T")
@@ -63,17 +65,9 @@ if not logger.handlers:  # Streamlit only configures its own loggers
     logger.propagate = False
     logging.getLogger("lab.store").setLevel(logging.INFO)
 
-CUSTOM_MAX_ENTRIES = 6  # per-user models (own corpus, "retrain with...") kept in memory at once
-CUSTOM_TTL_SECONDS = 60 * 60  # and forgotten after an hour
+CUSTOM_MAX_ENTRIES = 6  # per-user jobs (own corpus, "retrain with...") kept in memory at once, running or done
+CUSTOM_TTL_SECONDS = 60 * 60  # and forgotten an hour after a page last showed them
 PROGRESS_UPDATES = 60  # at most this many progress-bar redraws per training run
-
-
-@dataclass
-class _Slot:
-    """A place for one trained model, with a lock so that only one session trains it."""
-
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    value: Any = None
 
 
 # Tests and benchmarks train in the calling thread with a progress bar (AppTest runs no fragments); a
@@ -96,9 +90,10 @@ def get_model_shelf() -> ModelShelf:
     return ModelShelf()
 
 
-@st.cache_resource(show_spinner=False, max_entries=CUSTOM_MAX_ENTRIES, ttl=CUSTOM_TTL_SECONDS)
-def _custom_slot(key: str) -> _Slot:
-    return _Slot()
+@st.cache_resource(show_spinner=False)
+def get_watch_jobs() -> WatchJobs:
+    """This process's per-user models ("retrain with…", own text): at most CUSTOM_MAX_ENTRIES, each capped in time."""
+    return WatchJobs(CUSTOM_MAX_ENTRIES, CUSTOM_TTL_SECONDS)
 
 
 def progress_callback(label: str) -> tuple[OnStep, Callable[[], None]]:
@@ -113,33 +108,6 @@ def progress_callback(label: str) -> tuple[OnStep, Callable[[], None]]:
             bar.progress(min(step / max(total, 1), 1.0), text=f"Training {label}: step {step}/{total}, loss {loss:.3f}")
 
     return on_step, bar.empty
-
-
-def _fill(slot: _Slot, label: str, build: Callable[[], T]) -> T:
-    """Run ``build`` once per slot; sessions arriving meanwhile wait with a spinner."""
-    if slot.value is not None:
-        return slot.value
-    if not slot.lock.acquire(blocking=False):
-        with st.spinner(f"Someone else is training {label}; it will be ready in a moment…"):
-            slot.lock.acquire()
-    try:
-        if slot.value is None:
-            slot.value = build()
-        return slot.value
-    finally:
-        slot.lock.release()
-
-
-def _train_with_progress(name: str, label: str, train: Callable[[OnStep], T]) -> tuple[T, float]:
-    on_step, done = progress_callback(label)
-    logger.info("training %s", name)
-    started = time.perf_counter()
-    try:
-        model = train(on_step)
-    finally:
-        done()
-        give_back_memory()
-    return model, time.perf_counter() - started
 
 
 def shared_model(
@@ -220,12 +188,85 @@ def model_queue() -> None:
     training_panel.queue_table(get_model_shelf())
 
 
-def custom_model(key: str, label: str, train: Callable[[OnStep], T]) -> T:
-    """A per-user model (own text, own settings): trained once per key, kept in a small bounded cache.
+class CustomBusy(Exception):
+    """A student's own model cannot start now; the message says why and what to do, in words for the page."""
 
-    It is never written to disk and never replaces a shared default.
+
+_WATCHING = "_lab_watch_jobs"  # session-state key: {page section: the key of the job it shows}
+_WATCH_RUNS = itertools.count(1)  # names every watched run, so that its snapshots never share a cache key
+
+
+def watch_custom(owner: str, key: str, label: str, parts: list[WatchPart], *, submitted: bool = False) -> JobView:
+    """A per-user model (own text, own settings) that trains in the background while the page watches it learn.
+
+    ``owner`` names the page section that shows it ("draw_xo"). Asking again for the same ``key`` joins its
+    job, also from another session, so nothing trains twice; a ``submitted`` request (a button press) starts a
+    stopped one over. Under LAB_BLOCKING_TRAINING it trains here, with a progress bar. It is never written to
+    disk and never replaces a shared default. Raises :class:`CustomBusy` when this session's other model is
+    still training, or when the server has no room for another.
     """
-    return _fill(_custom_slot(key), label, lambda: _train_with_progress(f"custom {key}", label, train)[0])
+    jobs = get_watch_jobs()
+    mine = st.session_state.setdefault(_WATCHING, {})
+    view = jobs.get(key)
+    if view is not None and not (submitted and view.state in ("stopped", "failed")):
+        mine[owner] = key
+        return view
+    if (other := running_custom_job(exclude=key)) is not None:
+        raise CustomBusy(
+            f"{other.label[:1].upper() + other.label[1:]} is still training. Press **Stop** on its panel (it keeps "
+            "what it has learned so far) or wait until it is done, then ask again."
+        )
+    try:
+        if BLOCKING:
+            on_step, done = progress_callback(label)
+            try:
+                view = jobs.request(key, label, parts, blocking=True, on_step=on_step, restart_stopped=submitted)
+            finally:
+                done()
+        else:
+            view = jobs.request(key, label, parts, restart_stopped=submitted)
+    except WatchBusy as exc:
+        raise CustomBusy(f"The server has no room for another model right now ({exc}); try again in a minute.") from exc
+    mine[owner] = key
+    return view
+
+
+def running_custom_job(exclude: str = "") -> JobView | None:
+    """This session's own model that is training now (other than ``exclude``), if any."""
+    jobs = get_watch_jobs()
+    for key in st.session_state.get(_WATCHING, {}).values():
+        if key != exclude and (view := jobs.get(key)) is not None and view.running:
+            return view
+    return None
+
+
+def stop_custom(key: str) -> None:
+    """Stop a per-user job now; it keeps its model as it is (waits a moment for the job to end)."""
+    get_watch_jobs().stop(key, wait=3.0)
+
+
+def watch_panel(view: JobView, show: Callable[[JobView], None]) -> None:
+    """The live panel of a per-user job (progress, Stop, and ``show(view)`` after every epoch)."""
+    training_panel.watch_panel(get_watch_jobs(), view.key, show)
+
+
+def custom_model(key: str, label: str, train: Callable[[OnStep], T]) -> T:
+    """A per-user model trained in this page run with a progress bar (nothing to watch), kept like the watched ones.
+
+    Raises ValueError with the trainer's message when training fails.
+    """
+    view = get_watch_jobs().get(key)
+    if view is None or not view.done:
+        on_step, done = progress_callback(label)
+        try:
+            view = get_watch_jobs().request(
+                key, label, [WatchPart("model", label, train)], blocking=True, on_step=on_step, restart_stopped=True
+            )
+        finally:
+            done()
+    if not view.done:
+        raise ValueError(view.error or f"{label} is still being trained elsewhere")
+    return view.value["model"]
 
 
 def cached_models() -> list[store.CachedModel]:
@@ -241,7 +282,7 @@ def cache_folder() -> str:
 def clear_models() -> int:
     """Forget every trained model, in memory and on disk; the warm-up then retrains them in the background."""
     get_model_shelf().clear()
-    _custom_slot.clear()
+    get_watch_jobs().clear()
     return store.clear()
 
 
@@ -259,6 +300,15 @@ def _arrow_bytes(records: list[dict]) -> bytes | list[dict]:
     with pa.RecordBatchStreamWriter(sink, table.schema) as writer:
         writer.write_table(table)
     return sink.getvalue().to_pybytes()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def get_source(module: str, name: str) -> str:
+    """The source code of ``module.name`` (a function or class from ``models``), read from disk once."""
+    obj = importlib.import_module(module)
+    for part in name.split("."):
+        obj = getattr(obj, part)
+    return inspect.getsource(obj)
 
 
 @st.cache_data(show_spinner=False, max_entries=CHART_SPECS_MAX)
@@ -509,6 +559,7 @@ DEFAULT_MODELS["xo"] = ("X / O / other CNN, 3 conv layers (12, 24, 48 channels)"
 DEFAULT_MODELS["digits"] = ("Digits 0–9 CNN on load_digits + synthetic strokes, 3 conv layers", "Draw and classify")
 DEFAULT_MODELS["xo_mlp"] = ("X / O / other MLP (576→128→3), for the invariance probe", "Draw and classify")
 DEFAULT_MODELS["digits_mlp"] = ("Digits MLP (64→128→10), for the invariance probe", "Draw and classify")
+IMAGE_MAX_WIDTH = 1460  # st.image decodes and shrinks a wider picture on every rerun (its content width, 2 × 730)
 DRAW_TASK_LABELS = {"xo": "the X-or-O CNN", "digits": "the digits CNN"}
 _BY_MODEL_KEY = {_cnn.ImageClassifier: lambda model: model.key}  # a trained classifier is cached by its own key
 
@@ -528,16 +579,32 @@ def get_classifier(task: str, arch: str = "cnn") -> _cnn.ImageClassifier:
     )
 
 
-def get_custom_classifier(task: str, channels: tuple[int, ...], epochs: int, learning_rate: float):
-    """A student's own retrained CNN (per-user cache, never saved, never replaces the default)."""
+def get_custom_classifier(
+    task: str, channels: tuple[int, ...], epochs: int, learning_rate: float, *, submitted: bool = False
+) -> JobView:
+    """A student's own retrained CNN, trained in the background and watched epoch by epoch (see ``watch_custom``).
+
+    Its part "cnn" is an ImageClassifier after every epoch (test accuracy, kernels, predictions) and at the end.
+    """
     config = _cnn.default_config(task, channels=channels, epochs=epochs, learning_rate=learning_rate)
-    return custom_model(
-        store.model_key(f"draw-{task}", config, _cnn.MODEL_VERSION),
-        f"your {task} CNN",
-        lambda on_step: _cnn.train_classifier(
+    run = f"watch{next(_WATCH_RUNS)}"  # its own cache keys: a stopped model must not answer as a finished one
+
+    def train(on_step: OnStep) -> _cnn.ImageClassifier:
+        model = _cnn.train_classifier(
             task, on_step=on_step, channels=channels, epochs=epochs, learning_rate=learning_rate
-        ),
-    )
+        )
+        model.key = f"{model.key}-{run}"
+        return model
+
+    def snapshot(epoch: int, network: Any, history: Any) -> _cnn.ImageClassifier:
+        model = _watching.classifier_snapshot(config, network, history)
+        model.key = f"{model.key}-{run}-epoch{epoch}"
+        return model
+
+    label = "your " + DRAW_TASK_LABELS[task].removeprefix("the ")
+    part = WatchPart("cnn", label, train, snapshot, lambda model: {"test accuracy": model.test_accuracy})
+    key = store.model_key(f"draw-{task}", config, _cnn.MODEL_VERSION)
+    return watch_custom(f"draw_{task}", key, label, [part], submitted=submitted)
 
 
 @st.cache_data(show_spinner=False, max_entries=32, hash_funcs=_BY_MODEL_KEY)
@@ -556,7 +623,9 @@ def get_drawing_pictures(image: np.ndarray, model: _cnn.ImageClassifier) -> dict
         pictures["box"] = _images.png_bytes(1 - steps.box, box=128)
     maps = []
     for name, values in analysis.maps or []:
-        columns, scale = (8 if len(values) <= 8 else 16), max(1, 96 // values.shape[2])
+        columns = 8 if len(values) <= 8 else 16
+        fits = IMAGE_MAX_WIDTH // (columns * (values.shape[2] + 1) - 1)  # the grid's width with 1-pixel gaps
+        scale = max(1, min(96 // values.shape[2], fits))
         grid = _images.feature_grid_image(values, columns=columns, scale=scale)
         maps.append((name, values.shape, _images.png_bytes(grid)))
     pictures["maps"] = maps
@@ -635,20 +704,33 @@ def get_language_models() -> dict[str, _language.LanguageModel]:
     return {kind: get_language_model(kind) for kind in _language.KINDS}
 
 
-def get_custom_language_models(text: str) -> dict[str, _language.LanguageModel]:
-    """The four models trained on a student's own text (per-user bounded cache, never saved)."""
+def get_custom_language_models(text: str, *, submitted: bool = False) -> JobView:
+    """The four models trained one after another on a student's own text, in the background (see ``watch_custom``).
+
+    Each part (window, bow, rnn, lstm) is a LanguageModel after every epoch, with its held-out perplexity.
+    """
+
+    def part(kind: str) -> WatchPart:
+        overrides = _language.OWN_TEXT_OVERRIDES.get(kind, {})
+        prepared: dict[str, _watching.LanguageRun] = {}  # the vocabulary, worked out at the first epoch
+
+        def snapshot(epoch: int, network: Any, history: Any) -> _language.LanguageModel:
+            if "run" not in prepared:
+                prepared["run"] = _watching.prepare_language_run(text, kind, **overrides)
+            return _watching.language_snapshot(prepared["run"], network, history)
+
+        return WatchPart(
+            kind,
+            f"the {LANGUAGE_LABELS[kind]} model on your text",
+            lambda on_step: _language.train_language_model(text, kind, on_step=on_step, **overrides),
+            snapshot,
+            lambda model: {"held-out perplexity": model.heldout_perplexity},
+        )
 
     digest = hashlib.sha1(text.encode()).hexdigest()[:16]
-    return {
-        kind: custom_model(
-            f"next_word-{kind}-v{LANGUAGE_VERSION}-{digest}",
-            f"the {LANGUAGE_LABELS[kind]} model on your text",
-            lambda on_step, kind=kind: _language.train_language_model(
-                text, kind, on_step=on_step, **_language.OWN_TEXT_OVERRIDES.get(kind, {})
-            ),
-        )
-        for kind in _language.KINDS
-    }
+    parts = [part(kind) for kind in _language.KINDS]
+    key = f"next_word-v{LANGUAGE_VERSION}-{digest}"
+    return watch_custom("next_word_own", key, "the four models on your text", parts, submitted=submitted)
 
 
 _BY_KEY = {_language.LanguageModel: lambda model: model.key}  # a model is hashed by its own fingerprint

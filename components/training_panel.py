@@ -2,16 +2,19 @@
 
 A panel redraws itself twice a second (an ``st.fragment`` with ``run_every``) and, once its model is
 ready, reruns the page, which then draws the section in the panel's place with every widget value kept.
+A student's own model gets a watching panel instead: progress, a Stop button, and what the page draws of
+the model after every epoch.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import streamlit as st
 
 from components import charts
-from components.background import ModelShelf, Progress
+from components.background import JobView, ModelShelf, Progress, WatchJobs
 
 REFRESH_SECONDS = 0.5
 STATE_WORDS = {"waiting": "waiting its turn", "training": "training", "ready": "ready", "failed": "failed"}
@@ -76,3 +79,42 @@ def queue_table(shelf: ModelShelf) -> None:
         width="stretch",
         column_config={"progress": st.column_config.ProgressColumn("progress", min_value=0.0, max_value=1.0)},
     )
+
+
+STOP_WAIT_SECONDS = 3.0  # after Stop, wait this long for the job to end before redrawing the page
+
+
+def describe_job(view: JobView) -> str:
+    """One line for a person: where a student's own model stands."""
+    if view.state == "waiting":
+        return "waiting its turn: other students' models are training; yours starts when one is done"
+    if view.state != "training":
+        return STATE_WORDS.get(view.state, view.state)
+    left = view.seconds_left
+    eta = f", about {left:.0f} s left" if left is not None else ""
+    which = ""
+    if len(view.parts) > 1 and view.part:
+        which = f"model {view.parts.index(view.part) + 1} of {len(view.parts)} ({view.part}): "
+    step = f"step {view.step:,} of {view.total:,}" if view.total else "preparing the data"
+    return f"{which}{step}{eta}"
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def watch_panel(jobs: WatchJobs, key: str, show: Callable[[JobView], None]) -> None:
+    """The live panel of a student's own model: progress, a Stop button and ``show(view)`` (what the page draws of
+    the latest snapshot); reruns the whole page once the job has finished, stopped or failed."""
+    view = jobs.get(key)
+    if view is None or not view.running:
+        st.rerun()  # the page draws the finished (or stopped) model now, with every widget's value kept
+    slug = re.sub(r"\W", "_", key)
+    with st.container(border=True, key="lab_watch_" + slug):
+        text, button = st.columns([5, 1], vertical_alignment="center")
+        text.markdown(
+            f"**Training {view.label} in the background.** Below: the model as it is after its latest epoch. "
+            "**Stop** keeps it as it is at that moment; the rest of the page works meanwhile."
+        )
+        if button.button("Stop", key="lab_watch_stop_" + slug, icon=":material/stop_circle:", type="primary"):
+            jobs.stop(key, wait=STOP_WAIT_SECONDS)
+            st.rerun()
+        st.progress(view.fraction, text=describe_job(view))
+        show(view)

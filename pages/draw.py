@@ -72,6 +72,12 @@ def draw_section():
         try:
             model = resources.get_classifier(task)  # while it trains, a live panel shows here, beside the pad
         except resources.ModelNotReady:
+            if image is not None and source == MY_DRAWING:
+                strokes = canvas.strokes_drawn("draw_canvas")
+                st.caption(
+                    f"Your drawing ({strokes} stroke{'s' if strokes != 1 else ''}) is kept: it is classified as "
+                    "soon as the model is ready."
+                )
             return task, image, None, None
         try:
             analysis = resources.get_drawing_analysis(image, model) if image is not None else None
@@ -131,10 +137,18 @@ def what_the_network_sees(task: str, image: np.ndarray, model: cnn.ImageClassifi
     )
     pictures = resources.get_drawing_pictures(image, model)
     cols = st.columns(4)
-    cols[0].image(pictures["ink"], caption="1. ink (your drawing as numbers 0–1)")
-    cols[1].image(pictures["crop"], caption=f"2. crop to the ink ({steps.crop.shape[0]}×{steps.crop.shape[1]})")
+    cols[0].image(pictures["ink"], caption="1. ink (your drawing as numbers 0–1)", output_format="PNG")
+    cols[1].image(
+        pictures["crop"],
+        caption=f"2. crop to the ink ({steps.crop.shape[0]}×{steps.crop.shape[1]})",
+        output_format="PNG",
+    )
     if task == "digits":
-        cols[2].image(pictures["box"], caption=f"3. fit into {steps.box.shape[0]}×{steps.box.shape[1]}, binarise")
+        cols[2].image(
+            pictures["box"],
+            caption=f"3. fit into {steps.box.shape[0]}×{steps.box.shape[1]}, binarise",
+            output_format="PNG",
+        )
         lesson.show_chart(
             "input_grid_chart", steps.grid, annotate=True, fmt=".0f", cell=20, where=cols[3], width="content"
         )
@@ -159,11 +173,11 @@ def feature_maps_section(model: cnn.ImageClassifier, pictures: dict) -> None:
     for name, (c, h, w), picture in pictures["maps"]:
         left, right = st.columns([1, 4])
         left.markdown(f"**{name}**  \n{c} maps of {h}×{w}")
-        right.image(picture)
+        right.image(picture, output_format="PNG")  # as encoded: "auto" would re-encode it as a JPEG
     st.markdown(
         "**Learned kernels of conv 1** (red: positive weights, blue: negative). Training found these by itself."
     )
-    st.image(resources.get_kernel_picture(model))
+    st.image(resources.get_kernel_picture(model), output_format="PNG")
 
 
 def parameter_sentence(model: cnn.ImageClassifier) -> str:
@@ -262,14 +276,16 @@ def training_section(task: str, model: cnn.ImageClassifier, mlp: cnn.ImageClassi
 
 @st.fragment
 def retrain_section(task: str, model: cnn.ImageClassifier, image: np.ndarray) -> None:
-    """A student's own CNN with other settings; it lives in a per-user cache and never replaces the default."""
+    """A student's own CNN with other settings, watched as it learns; it lives in a per-user cache and never
+    replaces the default."""
     runs = model.config.epochs + model.config.cooldown_epochs
     per_epoch = model.history.seconds / max(runs, 1)
     with st.form(f"draw_retrain_{task}"):
         st.markdown(
             f"**Retrain with…** your own settings. The default took {model.history.seconds:.0f} s to train "
             f"({per_epoch:.1f} s per epoch with {model.config.channels[0]} filters; more filters cost more); the "
-            "shared model stays as it is."
+            "shared model stays as it is. Yours trains in the background: watch its test accuracy, its kernels and "
+            "its answer for your drawing after every epoch, and stop it whenever you like."
         )
         a, b, c = st.columns(3)
         filters = a.select_slider(
@@ -297,13 +313,34 @@ def retrain_section(task: str, model: cnn.ImageClassifier, image: np.ndarray) ->
             persist_state="session",
             bind="query-params",
         )
-        if st.form_submit_button("Retrain", icon=":material/model_training:"):
-            st.session_state[f"draw_custom_{task}"] = ((filters, 2 * filters, 4 * filters), int(epochs), float(rate))
+        submitted = st.form_submit_button("Retrain", icon=":material/model_training:")
+    if submitted:
+        wanted = ((filters, 2 * filters, 4 * filters), int(epochs), float(rate))
+        try:
+            resources.get_custom_classifier(task, *wanted, submitted=True)
+        except resources.CustomBusy as busy:
+            lesson.friendly_error(str(busy))
+        else:
+            st.session_state[f"draw_custom_{task}"] = wanted
     custom = st.session_state.get(f"draw_custom_{task}")
     if not custom:
         return
     channels, n_epochs, learning_rate = custom
-    mine = resources.get_custom_classifier(task, channels, n_epochs, learning_rate)
+    try:
+        job = resources.get_custom_classifier(task, channels, n_epochs, learning_rate)
+    except resources.CustomBusy as busy:
+        lesson.friendly_error(str(busy))
+        return
+    if job.running:
+        resources.watch_panel(job, lambda view: watching_view(view, model, image))
+        return
+    if job.state == "failed":
+        lesson.friendly_error(f"Your model could not be trained ({job.error}). Change a setting and retrain.")
+        return
+    if not job.done:
+        st.info("You stopped your model before its first step, so there is nothing to show. Press **Retrain**.")
+        return
+    mine = job.value["cnn"]
     a, b, c = st.columns(3)
     a.metric("Your test accuracy", f"{mine.test_accuracy:.2%}")
     gap = 100 * (mine.test_accuracy - model.test_accuracy)
@@ -311,11 +348,44 @@ def retrain_section(task: str, model: cnn.ImageClassifier, image: np.ndarray) ->
     b.metric("Your parameters", f"{mine.num_parameters:,}")
     mine_probs = mine.predict_proba(image)
     c.metric("Your model's prediction", top_class(mine_probs) if mine_probs else "–")
+    planned = n_epochs + mine.config.cooldown_epochs
+    done = len(mine.history.loss)
+    stopped = ""
+    if job.state == "stopped":
+        why = "at the time limit" if job.reason == "time" else "when you pressed Stop"
+        stopped = f" It was stopped {why}, after {done} of its {planned} epochs, and kept as it was then."
     st.caption(
         f"Your model: {channels[0]} filters in conv 1, {n_epochs} epochs (+{mine.config.cooldown_epochs} at a "
-        f"tenth of the rate), learning rate {learning_rate:g}; it trained in {mine.history.seconds:.1f} s."
+        f"tenth of the rate), learning rate {learning_rate:g}; it trained for {mine.history.seconds:.1f} s.{stopped}"
     )
-    lesson.show_chart("curves_chart", {"your test accuracy": mine.history.val_accuracy}, y_title="accuracy", height=160)
+    if mine.history.val_accuracy:
+        lesson.show_chart(
+            "curves_chart", {"your test accuracy": mine.history.val_accuracy}, y_title="accuracy", height=160
+        )
+
+
+def watching_view(view, default: cnn.ImageClassifier, image: np.ndarray) -> None:
+    """Your CNN as it is after its latest epoch: test accuracy so far, its answer for the drawing, its kernels."""
+    mine = view.models.get("cnn")
+    if mine is None or not view.epochs:
+        st.caption("Its first epoch is on the way: the test accuracy, kernels and prediction appear after it.")
+        return
+    latest = view.epochs[-1]
+    planned = mine.config.epochs + mine.config.cooldown_epochs
+    a, b, c = st.columns(3)
+    a.metric(f"Test accuracy after epoch {latest.epoch}", f"{latest.metrics['test accuracy']:.2%}")
+    a.caption(f"epoch {latest.epoch} of {planned}; the default's: {default.test_accuracy:.2%}")
+    probs = mine.predict_proba(image)
+    b.metric("Its prediction for your drawing", top_class(probs) if probs else "–")
+    if probs:
+        b.caption(f"{probs[top_class(probs)]:.0%} sure, after epoch {latest.epoch}")
+    accuracy = [p.metrics["test accuracy"] for p in view.epochs]
+    lesson.show_chart("curves_chart", {"test accuracy": accuracy}, y_title="accuracy", height=140, where=c)
+    st.image(
+        resources.get_kernel_picture(mine),
+        caption=f"Its {mine.config.channels[0]} conv 1 kernels after epoch {latest.epoch} (red +, blue −)",
+        output_format="PNG",
+    )
 
 
 def keep_rate_table(models: dict) -> tuple[pd.DataFrame, dict]:
@@ -381,7 +451,9 @@ def invariance_section(task: str, image: np.ndarray, model, mlp, analysis: cnn.D
     moved = invariance.transformed_input(analysis.steps, task, shift=shift, angle=angle, scale=scale)
     left, right = st.columns([1, 3])
     left.image(
-        images.png_bytes(1 - np.clip(moved / max(moved.max(), 1e-6), 0, 1), box=120), caption="transformed input"
+        images.png_bytes(1 - np.clip(moved / max(moved.max(), 1e-6), 0, 1), box=120),
+        caption="transformed input",
+        output_format="PNG",
     )
     with right:
         for col, (name, m) in zip(st.columns(2), models.items(), strict=True):

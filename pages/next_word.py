@@ -66,8 +66,9 @@ def own_text_form() -> None:
     with st.expander("Train the four models on your own text", icon=":material/upload_file:"):
         st.markdown(
             f"Paste English text or upload a `.txt` file (at most {resources.CUSTOM_TEXT_MAX_BYTES // 1000} kB). "
-            "All four models train on it with progress bars (about half a minute in all); the bundled models "
-            "stay as they are. How far back each model can look: "
+            "All four models train on it one after another in the background (about half a minute in all): after "
+            "every epoch you see each one's held-out perplexity and its next word for your prompt, and **Stop** "
+            "keeps them as they are. The bundled models stay as they are. How far back each model can look: "
             + "; ".join(f"**{SHORT[k]}**: {v}" for k, v in MEMORY.items())
             + "."
         )
@@ -89,8 +90,13 @@ def own_text_form() -> None:
             except ValueError as exc:
                 lesson.friendly_error(f"Cannot train on this text: {exc}.")
             else:
-                st.session_state["next_word_custom_text"] = own
-                st.session_state["next_word_source"] = "Your text"
+                try:
+                    resources.get_custom_language_models(own, submitted=True)
+                except resources.CustomBusy as busy:  # still training on an earlier text: that one goes on
+                    lesson.friendly_error(str(busy))
+                else:
+                    st.session_state["next_word_custom_text"] = own
+                    st.session_state["next_word_source"] = "Your text"
         custom_text = st.session_state.get("next_word_custom_text")
         if custom_text:
             words = vocabulary.count_words(custom_text)
@@ -117,11 +123,59 @@ def choose_models() -> tuple[dict[str, language.LanguageModel], str | None]:
         )
         if source == "Your text":
             try:
-                return resources.get_custom_language_models(custom_text), custom_text
-            except ValueError as exc:
-                lesson.friendly_error(f"Cannot train on your text: {exc}.")
-                st.stop()
+                job = resources.get_custom_language_models(custom_text)
+            except resources.CustomBusy as busy:
+                lesson.friendly_error(str(busy))
+                return resources.get_language_models(), None
+            if job.running:
+                resources.watch_panel(job, own_text_progress)
+                st.caption("Until your models are ready, the page below shows the bundled ones.")
+                return resources.get_language_models(), None
+            if job.state == "failed":
+                lesson.friendly_error(f"Cannot train on your text: {job.error.split(': ', 1)[-1]}.")
+                return resources.get_language_models(), None
+            if not job.done:
+                st.info("You stopped training before it began. Press **Train on this text** to start again.")
+                return resources.get_language_models(), None
+            if job.state == "stopped":
+                st.caption(stopped_sentence(job))
+            return job.value, custom_text
     return resources.get_language_models(), None
+
+
+def own_text_progress(job) -> None:
+    """The four models on the student's text as they learn: held-out perplexity per epoch, next word for the prompt."""
+    prompt = st.session_state.get("next_word_prompt", DEFAULT_PROMPT)
+    current = job.parts.index(job.part) if job.part else 0
+    rows, curves = [], {}
+    for i, kind in enumerate(job.parts):
+        points = [p for p in job.epochs if p.part == kind]
+        curves[SHORT[kind]] = [p.metrics["held-out perplexity"] for p in points]
+        state = "trained" if i < current else "training" if i == current and job.state == "training" else "waiting"
+        model = job.models.get(kind)
+        top = model.predict_next(prompt, 1) if model is not None else []
+        ppl = model.heldout_perplexity if model is not None else math.nan
+        rows.append(
+            {
+                "model": LABELS[kind],
+                "state": state,
+                "epochs done": len(model.history.loss) if model is not None else 0,
+                "held-out perplexity": None if math.isnan(ppl) else round(ppl, 1),
+                "next word": f"{top[0][0]} ({top[0][1]:.0%})" if top else "–",
+            }
+        )
+    st.caption(f"Each model after its latest epoch, and its next word for your prompt *{prompt[-80:]}*:")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    if any(not math.isnan(v) for c in curves.values() for v in c):
+        lesson.show_chart("curves_chart", curves, y_title="held-out perplexity", log_y=True, height=180)
+
+
+def stopped_sentence(job) -> str:
+    """Which of the student's models stopped where, read from their histories."""
+    why = "at the time limit" if job.reason == "time" else "when you pressed Stop"
+    done = [f"the {SHORT[k]} after {len(m.history.loss)} epoch{'s' if len(m.history.loss) != 1 else ''}"
+            for k, m in job.value.items()]  # fmt: skip
+    return f"Training was stopped {why}; the models are kept as they were then: " + ", ".join(done) + "."
 
 
 def prompt_input(models: dict) -> str:
