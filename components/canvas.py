@@ -58,3 +58,10 @@ def drawing_pad(key: str, *, stroke_width: int = 18, size: int = CANVAS_SIZE) ->
     if image.ndim == 2:  # a grayscale PNG: add colour channels and an opaque alpha
         image = np.dstack([image, image, image, np.full_like(image, 255)])
     return image.astype(np.uint8, copy=False)
+
+
+def strokes_drawn(key: str) -> int:
+    """How many pen strokes the pad ``key`` has sent this session (0 before the first one)."""
+    saved = st.session_state.get(_SAVED, {}).get(key)
+    objects = (saved or {}).get("json", {}).get("objects", [])
+    return sum(1 for obj in objects if str(obj.get("type", "")).lower() == "path")  # fabric 6 says "Path"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import inspect
 import logging
 import re
 import sqlite3
@@ -180,7 +179,7 @@ def link_to_view() -> None:
 def show_code(obj: Callable | type, *, label: str = "Show the code") -> None:
     """An expander with the source of a function or class from ``models``."""
     with st.expander(label, icon=":material/code:"):
-        st.code(inspect.getsource(obj), language="python")
+        st.code(resources.get_source(obj.__module__, obj.__qualname__), language="python")
 
 
 def _commit_answer(key: str) -> None:

@@ -277,7 +277,7 @@ def reconstruction() -> None:
     digits_pca = resources.get_digits_pca()
     images = np.concatenate([digits_pca.mean[None], digits_pca.components[:EIGEN_DIGITS]]).reshape(-1, 8, 8)
     tiles = resources.get_image_tiles(images[:1]) + resources.get_image_tiles(images[1:], signed=True)
-    st.image(tiles, caption=["mean digit"] + [f"PC{i + 1}" for i in range(EIGEN_DIGITS)], width=64)
+    st.image(tiles, caption=["mean digit"] + [f"PC{i + 1}" for i in range(EIGEN_DIGITS)], width=64, output_format="PNG")
     st.caption(
         "The mean digit in grayscale; each component in red and blue. A digit adds score × component to the mean, so "
         "red adds ink where its score is positive and removes ink where it is negative (blue the reverse). A "
@@ -307,6 +307,7 @@ def reconstruction() -> None:
         resources.get_image_tiles(np.stack([pixels, rebuilt]).reshape(2, 8, 8), size=128),
         caption=[f"original (label {digits.labels[sample]})", f"rebuilt from k = {k}"],
         width=128,
+        output_format="PNG",
     )
     left.metric("Reconstruction error (MSE per pixel)", f"{errors[k - 1]:.4f}")
     lesson.show_chart(
@@ -391,7 +392,7 @@ def autoencoders() -> None:
     for method, (tiles, captions) in views["tiles"].items():
         label_col, image_col = st.columns([1, 5], vertical_alignment="center")
         label_col.markdown(method)
-        image_col.image(tiles, caption=captions, width=64)
+        image_col.image(tiles, caption=captions, width=64, output_format="PNG")
     left, right = st.columns(2)
     lesson.show_chart("error_bars_chart", views["errors"], title="Mean squared error per pixel", where=left)
     pca_error = next(iter(views["errors"].values()))

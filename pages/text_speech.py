@@ -200,11 +200,19 @@ def learned_sound() -> None:
     lesson.show_chart("heatmap_chart", view["image"], title="Its spectrogram", cell=6, legend=False, domain=(0, 1),
                       where=b, width="content")  # fmt: skip
     with c:
-        st.image(view["maps_png"], caption=f"Conv 1's {config.channels[0]} feature maps after ReLU (bright = strong)")
+        st.image(
+            view["maps_png"],
+            caption=f"Conv 1's {config.channels[0]} feature maps after ReLU (bright = strong)",
+            output_format="PNG",
+        )
     pictures = resources.get_speech_kernel_pictures(key, model)
     a, b = st.columns(2)
-    a.image(pictures["handmade"], caption="Hand-made: " + ", ".join(applications.SPECTRO_KERNELS))
-    b.image(pictures["learned"], caption=f"Learned: conv 1's {config.channels[0]} kernels (red +, blue −)")
+    a.image(pictures["handmade"], caption="Hand-made: " + ", ".join(applications.SPECTRO_KERNELS), output_format="PNG")
+    b.image(
+        pictures["learned"],
+        caption=f"Learned: conv 1's {config.channels[0]} kernels (red +, blue −)",
+        output_format="PNG",
+    )
     closest = ", ".join(f"{name} → #{i} ({cos:.2f})" for name, (i, cos) in pictures["closest"].items())
     st.caption(
         f"Closest learned kernel to each hand-made one (cosine similarity, 1 = same pattern): {closest}. "
