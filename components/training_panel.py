@@ -24,6 +24,8 @@ def describe(progress: Progress) -> str:
     """One line for a person: where the model stands and, while training, how long it has left."""
     if progress.elsewhere:
         return "another server process is training it; it loads as soon as that one has saved it"
+    if progress.state == "training" and not progress.total:  # no step reported yet: the data is being made
+        return "preparing the training data"
     if progress.state == "training":
         left = progress.seconds_left
         eta = f", about {left:.0f} s left" if left is not None else ""
