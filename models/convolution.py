@@ -1,20 +1,16 @@
-"""The convolution operation by hand: sliding-window cross-correlation, pooling, output shapes and layer sizes.
+"""The convolution operation by hand: the classic image kernels, sliding-window cross-correlation, pooling and
+output shapes. Every hand-written step here is checked against torch in the tests.
 
-Also the classic image kernels, a safe image loader (PIL + numpy) for uploads and pictures on a fixed scale.
-Every hand-written step here is checked against torch in the tests (Rohrer's X/O study: ``xo_case_study``).
+Loading and showing pictures is ``models.pictures``; parameter counts per layer type are ``models.weight_sharing``;
+Rohrer's X/O study is ``models.xo_case_study``.
 """
 
 from __future__ import annotations
 
-import io
 import math
-import warnings
-from dataclasses import dataclass
 
 import numpy as np
 import torch
-from PIL import Image, ImageOps
-from torch import nn
 from torch.nn import functional as F
 
 # --- Classic image kernels ("Producing Feature Maps" slide first) ---------------------------------------------------
@@ -52,12 +48,6 @@ def box_kernel(size: int) -> np.ndarray:
     if int(size) != size or size < 1:
         raise ValueError(f"The kernel size must be a whole number of at least 1, got {size}.")
     return np.full((size, size), 1 / size**2)
-
-
-# --- Image loading limits -------------------------------------------------------------------------------------------
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # bigger files are refused before decoding
-MAX_DECODE_PIXELS = 40_000_000  # header says more than this: refuse (a decompression bomb or a poster scan)
-MAX_SIDE = 512  # longer sides are downscaled to this, with a note
 
 
 # --- Checks ----------------------------------------------------------------------------------------------------------
@@ -249,187 +239,3 @@ def practice_question(number: int) -> tuple[int, int, int, int]:
         p, s = int(rng.integers(0, 3)), int(rng.integers(1, 4))
         if k <= n + 2 * p:
             return n, k, p, s
-
-
-# --- Layer types: how many parameters? -----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class LayerCounts:
-    """Parameter counts (weights + biases) of three layers mapping the same input to the same output volume."""
-
-    output_height: int  # H' = W' of the output feature maps
-    fully_connected: int  # every output unit sees every input value
-    locally_connected: int  # each output unit sees a k×k×C patch, with its own weights
-    convolutional: int  # every output position shares one k×k×C kernel per output channel
-
-
-def fully_connected_parameters(n_inputs: int, n_outputs: int) -> int:
-    """Weights n_in × n_out plus one bias per output (``nn.Linear``)."""
-    return n_inputs * n_outputs + n_outputs
-
-
-def conv_parameters(in_channels: int, out_channels: int, kernel_size: int) -> int:
-    """One k×k×C_in kernel and one bias per output channel (``nn.Conv2d``); independent of the image size."""
-    return out_channels * (kernel_size * kernel_size * in_channels + 1)
-
-
-def locally_connected_parameters(
-    out_height: int, out_width: int, in_channels: int, out_channels: int, kernel_size: int
-) -> int:
-    """A separate k×k×C_in kernel and bias at every output position (no weight sharing)."""
-    return out_height * out_width * conv_parameters(in_channels, out_channels, kernel_size)
-
-
-def layer_counts(
-    n: int, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1, padding: int = 0
-) -> LayerCounts:
-    """Parameter counts of FC, locally connected and conv layers for an n×n×C_in input and the conv's output shape."""
-    out = output_size(n, kernel_size, stride, padding)
-    return LayerCounts(
-        output_height=out,
-        fully_connected=fully_connected_parameters(n * n * in_channels, out * out * out_channels),
-        locally_connected=locally_connected_parameters(out, out, in_channels, out_channels, kernel_size),
-        convolutional=conv_parameters(in_channels, out_channels, kernel_size),
-    )
-
-
-def example_kernels(places: int = 4, seed: int = 9) -> tuple[list[np.ndarray], np.ndarray]:
-    """Random 3×3 kernels for the weight-sharing picture: one per place (locally connected), and one shared."""
-    rng = np.random.default_rng(seed)
-    shared = rng.normal(size=(3, 3))
-    return [rng.normal(size=(3, 3)) for _ in range(places)], shared
-
-
-class LocallyConnected2d(nn.Module):
-    """A convolution without weight sharing: every output position has its own kernel and bias.
-
-    Left out on purpose: dilation and groups; this layer exists to count (and check) parameters.
-    """
-
-    def __init__(
-        self, in_channels: int, out_channels: int, n: int, kernel_size: int, stride: int = 1, padding: int = 0
-    ):
-        super().__init__()
-        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
-        self.out_size = output_size(n, kernel_size, stride, padding)
-        positions = self.out_size * self.out_size
-        self.weight = nn.Parameter(torch.randn(positions, out_channels, in_channels * kernel_size**2) * 0.1)
-        self.bias = nn.Parameter(torch.zeros(positions, out_channels))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        patches = F.unfold(x, self.kernel_size, stride=self.stride, padding=self.padding)  # (B, C·k·k, L)
-        y = torch.einsum("bkl,lok->blo", patches, self.weight) + self.bias  # (B, L, C_out)
-        return y.permute(0, 2, 1).reshape(x.shape[0], -1, self.out_size, self.out_size)  # (B, C_out, H', W')
-
-
-# --- Images ----------------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class LoadedImage:
-    """A grayscale image in [0, 1] ready for the playground, and a note on what was done to it (or "")."""
-
-    pixels: np.ndarray  # (H, W) float in [0, 1], 0 = black
-    note: str  # e.g. "Downscaled from 4000×3000 to 512×384." or ""
-
-
-def to_grayscale(rgb: np.ndarray) -> np.ndarray:
-    """An (H, W, 3) uint8 photo as (H, W) luminance in [0, 1] (ITU-R 601 weights, as PIL's "L" mode)."""
-    rgb = np.asarray(rgb, dtype=float)
-    if rgb.ndim == 2:
-        return rgb / 255.0
-    return (rgb[..., :3] @ np.array([0.299, 0.587, 0.114])) / 255.0
-
-
-def resize(image: np.ndarray, max_side: int) -> np.ndarray:
-    """Shrink a [0, 1] image so its longer side is at most ``max_side`` (area averaging); small images are kept."""
-    image = check_image(image)
-    h, w = image.shape
-    if max(h, w) <= max_side:
-        return image
-    scale = max_side / max(h, w)
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    pil = Image.fromarray(np.asarray(image, dtype=np.float32), mode="F")
-    return np.asarray(pil.resize(size, Image.Resampling.BOX), dtype=float)
-
-
-def load_image(data: bytes, max_side: int = MAX_SIDE, max_bytes: int = MAX_UPLOAD_BYTES) -> LoadedImage:
-    """Decode an uploaded file into a grayscale [0, 1] array, safely; ValueError with a clear message if it can't."""
-    if not data:
-        raise ValueError("The file is empty.")
-    if len(data) > max_bytes:
-        raise ValueError(f"The file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB.")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            im = Image.open(io.BytesIO(data))  # lazy: reads the header only
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ValueError("The image is too large to open safely (a decompression bomb?).") from None
-    except Exception:  # PIL raises many kinds of errors on damaged or crafted files
-        raise ValueError("This file could not be read as an image (it may be damaged or not an image).") from None
-    w, h = im.size
-    if w * h > MAX_DECODE_PIXELS:
-        raise ValueError(
-            f"The image claims to be {w}×{h} pixels, too large to open safely "
-            f"(limit {MAX_DECODE_PIXELS / 1e6:.0f} megapixels)."
-        )
-    try:
-        with warnings.catch_warnings(), im:
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            frames = getattr(im, "n_frames", 1)
-            im.seek(0)  # animated GIF/WebP: the first frame
-            im.draft("L", (max_side, max_side))  # JPEG: decode at a reduced size, much faster
-            gray = _as_gray(ImageOps.exif_transpose(im))
-    except Exception:
-        raise ValueError("This file could not be decoded as an image (it may be damaged or truncated).") from None
-    notes = []
-    if frames > 1:
-        notes.append(f"Animated image: using the first of its {frames} frames.")
-    if max(gray.shape) > max_side:
-        small = resize(gray, max_side)
-        notes.append(f"Downscaled from {w}×{h} to {small.shape[1]}×{small.shape[0]} pixels.")
-        gray = small
-    return LoadedImage(np.clip(gray, 0.0, 1.0), " ".join(notes))
-
-
-DISPLAY_SCALES = {  # how a picture's values become grey levels (values are in pixel units: 1.0 = 255)
-    "clip": "0 is black and 255 white; values outside 0…255 are clipped",
-    "signed": "0 is mid-grey, +255 white and −255 black; values beyond ±255 are clipped",
-}
-
-
-def display_scale(kernel: np.ndarray) -> str:
-    """ "signed" for a kernel whose weights add up to 0 (an edge or gradient detector), "clip" for any other."""
-    return "signed" if abs(float(np.sum(check_kernel(kernel)))) < 1e-9 else "clip"
-
-
-def to_display(image: np.ndarray, width: int | None = None, scale: str = "clip") -> np.ndarray:
-    """Values in pixel units (1.0 = 255) as 0…255 grey levels on a fixed ``scale`` (see DISPLAY_SCALES), optionally
-    resized to ``width`` (sharp pixels when enlarged)."""
-    image = check_image(image)
-    if scale not in DISPLAY_SCALES:
-        raise ValueError(f"The display scale must be one of {', '.join(DISPLAY_SCALES)}, got {scale!r}.")
-    levels = (image + 1.0) / 2.0 if scale == "signed" else image
-    out = np.round(np.clip(levels, 0.0, 1.0) * 255).astype(np.uint8)
-    if width is None or width == out.shape[1]:
-        return out
-    height = max(1, round(out.shape[0] * width / out.shape[1]))
-    method = Image.Resampling.NEAREST if width > out.shape[1] else Image.Resampling.BOX
-    return np.asarray(Image.fromarray(out).resize((width, height), method))
-
-
-def clipped_share(image: np.ndarray, scale: str = "clip") -> float:
-    """The share of pixels whose value lies outside the display scale (drawn as pure black or white)."""
-    image = check_image(image)
-    lo, hi = (-1.0, 1.0) if scale == "signed" else (0.0, 1.0)
-    return float(np.mean((image < lo - 1e-9) | (image > hi + 1e-9)))
-
-
-def _as_gray(im: Image.Image) -> np.ndarray:
-    """Any PIL mode (RGB, RGBA, CMYK, P, LA, I;16, F, 1) as a [0, 1] float array; transparency becomes white."""
-    if im.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
-        arr = np.asarray(im, dtype=float)
-        lo, hi = float(arr.min()), float(arr.max())
-        return (arr - lo) / (hi - lo) if hi > lo else np.zeros_like(arr)
-    if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
-        rgba = im.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        im = Image.alpha_composite(background, rgba)
-    return np.asarray(im.convert("L"), dtype=float) / 255.0

@@ -9,6 +9,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from components import charts, heatmaps, lesson, resources
 from models import convolution as conv
+from models import pictures, weight_sharing
 from models import xo_case_study as xo
 
 PIXEL_CSS = (  # selected cells of the X/O grid are ink: dark, like the +1 pixels on the slide
@@ -140,7 +141,7 @@ def choose_image() -> tuple[tuple, np.ndarray]:
     )
     if source == "Upload your own":
         upload = st.file_uploader(
-            f"An image (at most {conv.MAX_UPLOAD_BYTES // 2**20} MB; it is made grayscale)",
+            f"An image (at most {pictures.MAX_UPLOAD_BYTES // 2**20} MB; it is made grayscale)",
             type=["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"],
             key="kernels_upload",
         )
@@ -162,7 +163,7 @@ def choose_image() -> tuple[tuple, np.ndarray]:
 def pixels_are_numbers() -> tuple[tuple, np.ndarray]:
     """Section 1: the chosen image, and the same image as a small matrix of 0…255 values."""
     image_key, image = choose_image()
-    small = conv.resize(image, 16)
+    small = pictures.resize(image, 16)
     col_img, col_grid = st.columns([1, 2])
     show_picture(col_img, image_key, image, caption=f"{image.shape[0]}×{image.shape[1]} pixels")
     with col_grid:
@@ -247,7 +248,7 @@ def slide_the_window(grid_xo: np.ndarray, image: np.ndarray) -> None:
     )
     kernel = kernels[kernel_name]
     on_xo = target == WINDOW_TARGETS[0]
-    grid = grid_xo if on_xo else np.round(conv.resize(image, WINDOW_SIDE) * 255)  # whole 0…255 values, as shown
+    grid = grid_xo if on_xo else np.round(pictures.resize(image, WINDOW_SIDE) * 255)  # whole 0…255 values, as shown
     if min(grid.shape) < kernel.shape[0]:
         lesson.friendly_error(f"The image ({grid.shape[0]}×{grid.shape[1]}) is smaller than the kernel; using the X.")
         grid, on_xo = grid_xo, True
@@ -304,7 +305,7 @@ def kernel_gallery(image_key: tuple, image: np.ndarray) -> None:
     gallery = st.columns(len(GALLERY))
     for column, name in zip(gallery, GALLERY, strict=True):
         kernel = conv.KERNEL_PRESETS[name]
-        scale = conv.display_scale(kernel)
+        scale = pictures.display_scale(kernel)
         out = resources.get_filtered(image_key, image, as_tuple(kernel), 1, 1)
         show_picture(
             column,
@@ -316,8 +317,8 @@ def kernel_gallery(image_key: tuple, image: np.ndarray) -> None:
         )
     st.caption(
         "Each picture is drawn on a fixed scale, never stretched: **clip** means "
-        f"{conv.DISPLAY_SCALES['clip']}; **signed** (for kernels whose weights add up to 0, which answer 0 on a flat "
-        f"area) means {conv.DISPLAY_SCALES['signed']}."
+        f"{pictures.DISPLAY_SCALES['clip']}; **signed** (for kernels whose weights add up to 0, which answer 0 on a "
+        f"flat area) means {pictures.DISPLAY_SCALES['signed']}."
     )
     st.markdown("Now pick a preset and edit its weights (click a cell to type; zero padding keeps the size).")
     c1, c2 = st.columns([3, 1])
@@ -349,7 +350,7 @@ def kernel_gallery(image_key: tuple, image: np.ndarray) -> None:
     except ValueError as exc:
         lesson.friendly_error(f"{exc} Fix the cell to see the result.")
         return
-    scale = conv.display_scale(kernel)
+    scale = pictures.display_scale(kernel)
     show_picture(col_orig, image_key, image, width=MEDIUM, caption="original (clip)")
     show_picture(
         col_out,
@@ -359,7 +360,7 @@ def kernel_gallery(image_key: tuple, image: np.ndarray) -> None:
         scale=scale,
         caption=f"{preset} (edited), {scale}",
     )
-    clipped = conv.clipped_share(result, scale)
+    clipped = pictures.clipped_share(result, scale)
     col_out.caption(
         f"Raw values run from **{255 * result.min():.0f}** to **{255 * result.max():.0f}** (pixel units, 255 = "
         f"white); on the {scale} scale {clipped:.0%} of the pixels fall outside it and are drawn pure black or white."
@@ -446,7 +447,7 @@ def stride_padding_pooling(image_key: tuple, image: np.ndarray) -> None:
     c2.caption("Numbers: how many output cells read that input cell. Outlined: what the chosen output cell reads.")
 
 
-def layer_types() -> conv.LayerCounts | None:
+def layer_types() -> weight_sharing.LayerCounts | None:
     """Section 6: parameter counts of fully connected, locally connected and convolutional layers; weight sharing."""
     c1, c2, c3, c4 = st.columns(4)
     n = int(
@@ -474,7 +475,7 @@ def layer_types() -> conv.LayerCounts | None:
         c4.number_input("Kernel size k", 1, 11, 3, key="kernels_layer_k", persist_state="session", bind="query-params")
     )
     try:
-        layers = conv.layer_counts(n, c_in, c_out, k)
+        layers = weight_sharing.layer_counts(n, c_in, c_out, k)
     except ValueError as exc:
         lesson.friendly_error(str(exc))
         return None
@@ -503,7 +504,7 @@ def layer_types() -> conv.LayerCounts | None:
     }
     lesson.show_chart(charts.parameter_count_chart(bars), where=col_chart, width="content")
     st.markdown("**Weight sharing**: the kernels used at four output positions of each kind of layer.")
-    local, shared = conv.example_kernels(places=4, seed=9)
+    local, shared = weight_sharing.example_kernels(places=4, seed=9)
     col_local, col_conv = st.columns(2)
     col_local.caption("Locally connected: a different kernel at every place.")
     panels = [panel(w, f"place {i + 1}", fmt=".1f", cell=26, domain=symmetric(w)) for i, w in enumerate(local)]
@@ -575,7 +576,7 @@ def shift_sentence() -> str:
     )
 
 
-def sharing_sentence(layers: conv.LayerCounts | None) -> str:
+def sharing_sentence(layers: weight_sharing.LayerCounts | None) -> str:
     """The weight-sharing point, worded from the counts in section 6."""
     if layers is None:
         return "Sharing one kernel across positions keeps a conv layer's size independent of the image size."
