@@ -28,15 +28,15 @@ from benchmarks.reference import reference_seconds
 
 def train_all() -> tuple[dict[str, float], dict[str, object]]:
     """Train every default model from scratch; return seconds per model and the trained models."""
-    from models import autoencoder, cnn, language, long_dependency, speech_cnn, text_cnn
+    from models import autoencoder, cnn_training, language, long_dependency, speech_cnn, text_cnn
     from models.corpus import read_corpus
 
     corpus = read_corpus()
     trainers: dict[str, Callable[[], object]] = {
-        "xo": lambda: cnn.train_classifier("xo"),
-        "digits": lambda: cnn.train_classifier("digits"),
-        "xo_mlp": lambda: cnn.train_classifier("xo", arch="mlp"),
-        "digits_mlp": lambda: cnn.train_classifier("digits", arch="mlp"),
+        "xo": lambda: cnn_training.train_classifier("xo"),
+        "digits": lambda: cnn_training.train_classifier("digits"),
+        "xo_mlp": lambda: cnn_training.train_classifier("xo", arch="mlp"),
+        "digits_mlp": lambda: cnn_training.train_classifier("digits", arch="mlp"),
         "autoencoder": lambda: autoencoder.train_autoencoder(autoencoder.DEFAULT_CONFIG),
         "linear_autoencoder": lambda: autoencoder.train_autoencoder(autoencoder.LINEAR_CONFIG),
         **{kind: (lambda kind=kind: language.train_language_model(corpus, kind)) for kind in language.KINDS},
@@ -89,11 +89,11 @@ def accuracy_figures(models: dict) -> dict:
 
 def predict_ms(models: dict) -> dict[str, float]:
     """Canvas array -> probabilities + feature maps, median over repeated calls, for both CNNs."""
-    from models import cnn
+    from models import drawing
 
     out = {}
     for task, sample in (("xo", "X"), ("digits", "3")):
-        image = cnn.example_drawing(task, sample)
+        image = drawing.example_drawing(task, sample)
         model = models[task]
 
         def predict(model=model, image=image):

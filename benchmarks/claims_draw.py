@@ -27,20 +27,23 @@ def _row(claim: str, values: list[float], goal: str, ok, worst=min) -> dict:
 
 def measure(seed: int) -> dict[str, float]:
     """Every seed-dependent figure the Draw page words a claim from, for models trained with ``seed``."""
-    from models import baselines, cnn, invariance
+    from models import baselines, cnn_training, drawing, invariance
 
-    xo = {"CNN": cnn.train_classifier("xo", seed=seed), "MLP": cnn.train_classifier("xo", arch="mlp", seed=seed)}
+    xo = {
+        "CNN": cnn_training.train_classifier("xo", seed=seed),
+        "MLP": cnn_training.train_classifier("xo", arch="mlp", seed=seed),
+    }
     dg = {
-        "CNN": cnn.train_classifier("digits", seed=seed),
-        "MLP": cnn.train_classifier("digits", arch="mlp", seed=seed),
+        "CNN": cnn_training.train_classifier("digits", seed=seed),
+        "MLP": cnn_training.train_classifier("digits", arch="mlp", seed=seed),
     }
     o_shift = invariance.keep_rates(xo, "O", "shift", [-0.2, 0.2])
     x_turn = invariance.keep_rates(xo, "X", "rotate", [-45, 45, -90, 90])
     o_turn = invariance.keep_rates(xo, "O", "rotate", [45, 90])
     digit_shift = [invariance.keep_rates(dg, str(d), "shift", [-0.2, 0.2]) for d in range(10)]
-    steps = xo["CNN"].preprocess(cnn.example_drawing("xo", "X"))
+    steps = xo["CNN"].preprocess(drawing.example_drawing("xo", "X"))
     turned = np.stack([invariance.transformed_input(steps, "xo", angle=a) for a in (-45, 45)])
-    plus = xo["CNN"].predict_proba(cnn.example_drawing("xo", "plus"))
+    plus = xo["CNN"].predict_proba(drawing.example_drawing("xo", "plus"))
     comparison = baselines.compare_digits(dg, seed=seed).accuracy
     return {
         "xo_accuracy": xo["CNN"].test_accuracy,

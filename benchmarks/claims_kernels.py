@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from models import autoencoder, pca, tabular
+from models import autoencoder, pca, pca_datasets
 from models import xo_case_study as xo
 
 RANDOM_GRIDS = 300  # per seed and density
@@ -59,7 +59,7 @@ def autoencoders_against_pca(seeds) -> list[dict]:
 
 def few_components_fall_short(seeds) -> dict:
     """Accuracy gap at k = 5 to the classifier without PCA, over train/test splits."""
-    data = tabular.load_builtin("digits")
+    data = pca_datasets.load_builtin("digits")
     gaps = []
     for seed in seeds:
         points, baseline = pca.pca_then_logistic(data.X, data.labels, (5,), seed=seed, repeats=1)

@@ -37,6 +37,7 @@ from models import applications as _applications
 from models import autoencoder as _autoencoder
 from models import baselines as _baselines
 from models import cnn as _cnn
+from models import cnn_training as _cnn_training
 from models import convolution as _convolution
 from models import corpus as _corpus
 from models import embeddings as _embeddings
@@ -44,10 +45,11 @@ from models import invariance as _invariance
 from models import language as _language
 from models import long_dependency as _longdep
 from models import pca as _pca
+from models import pca_datasets as _pca_datasets
+from models import pictures as _pictures
 from models import sentences as _sentences
 from models import speech_cnn as _speech_cnn
 from models import store
-from models import tabular as _tabular
 from models import text_cnn as _text_cnn
 from models import through_time as _through_time
 from models import vocabulary as _vocabulary
@@ -364,9 +366,9 @@ def get_autoencoder(linear: bool = False) -> _autoencoder.TrainedAutoencoder:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def get_dataset(name: str, csv: bytes | None = None) -> _tabular.Dataset:
+def get_dataset(name: str, csv: bytes | None = None) -> _pca_datasets.Dataset:
     """A bundled dataset by name, or the parsed upload when ``csv`` is given (raises ValueError on bad files)."""
-    return _tabular.parse_csv(csv, name) if csv is not None else _tabular.load_builtin(name)
+    return _pca_datasets.parse_csv(csv, name) if csv is not None else _pca_datasets.load_builtin(name)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -416,7 +418,7 @@ def get_pca_step_tables(name: str, standardize: bool) -> dict[str, pd.DataFrame]
 @st.cache_data(show_spinner=False)
 def get_digit_thumbnails() -> list[str]:
     """Every sklearn digit as a PNG data URL, for tooltips."""
-    pixels, _ = _tabular.digits_pixels()
+    pixels, _ = _pca_datasets.digits_pixels()
     return [_images.image_data_url(row.reshape(8, 8)) for row in pixels]
 
 
@@ -439,7 +441,7 @@ def get_pc_scatter_spec(name: str, standardize: bool, pc_x: int, pc_y: int, csv:
 @st.cache_data(show_spinner=False)
 def get_digits_pca() -> _pca.PCAResult:
     """PCA of the digits pixels in [0, 1] (no standardising, so components are images in pixel units)."""
-    return _pca.fit_pca(_tabular.digits_pixels()[0])
+    return _pca.fit_pca(_pca_datasets.digits_pixels()[0])
 
 
 @st.cache_data(show_spinner="Fitting logistic regression once for each k…")
@@ -506,7 +508,7 @@ def get_sample_photo(name: str, max_side: int) -> np.ndarray:
     """One of sklearn's bundled photos as grayscale in [0, 1], its longer side shrunk to ``max_side``."""
     photos = _load_sample_images()
     index = [p.rsplit("/", 1)[-1] for p in photos.filenames].index(name)
-    return _convolution.resize(_convolution.to_grayscale(photos.images[index]), max_side)
+    return _pictures.resize(_pictures.to_grayscale(photos.images[index]), max_side)
 
 
 @st.cache_data(show_spinner=False)
@@ -517,9 +519,9 @@ def get_digit_image(digit: int) -> np.ndarray:
 
 
 @st.cache_data(show_spinner=False, max_entries=KERNELS_MAX_UPLOADS, ttl=CUSTOM_TTL_SECONDS)
-def get_uploaded_image(file_id: str, _data: bytes, max_side: int) -> _convolution.LoadedImage:
+def get_uploaded_image(file_id: str, _data: bytes, max_side: int) -> _pictures.LoadedImage:
     """A decoded, checked upload, keyed by the uploader's file id (raises ValueError for broken or huge files)."""
-    return _convolution.load_image(_data, max_side=max_side)
+    return _pictures.load_image(_data, max_side=max_side)
 
 
 # The image getters below take a small hashable ``key`` naming the array, and the array itself as ``_image``
@@ -544,12 +546,12 @@ def get_pooled(key: tuple, _image: np.ndarray, size: int, stride: int, mode: str
 
 @st.cache_data(show_spinner=False, max_entries=KERNELS_MAX_RESULTS)
 def get_display_png(key: tuple, _image: np.ndarray, width: int, scale: str = "clip") -> bytes:
-    """Image ``key`` on a fixed grey ``scale`` (see ``convolution.DISPLAY_SCALES``), ``width`` pixels wide, as PNG.
+    """Image ``key`` on a fixed grey ``scale`` (see ``pictures.DISPLAY_SCALES``), ``width`` pixels wide, as PNG.
 
     Already at its display width, Streamlit sends it as it is instead of decoding and re-encoding it every rerun.
     """
     buffer = io.BytesIO()
-    Image.fromarray(_convolution.to_display(_image, width, scale)).save(buffer, format="PNG", compress_level=1)
+    Image.fromarray(_pictures.to_display(_image, width, scale)).save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
 
 
@@ -573,7 +575,7 @@ def get_classifier(task: str, arch: str = "cnn") -> _cnn.ImageClassifier:
         name,
         config,
         _cnn.MODEL_VERSION,
-        train=lambda on_step: _cnn.train_classifier(task, arch=arch, on_step=on_step),
+        train=lambda on_step: _cnn_training.train_classifier(task, arch=arch, on_step=on_step),
         restore=_cnn.ImageClassifier.from_payload,
         label=label,
     )
@@ -590,7 +592,7 @@ def get_custom_classifier(
     run = f"watch{next(_WATCH_RUNS)}"  # its own cache keys: a stopped model must not answer as a finished one
 
     def train(on_step: OnStep) -> _cnn.ImageClassifier:
-        model = _cnn.train_classifier(
+        model = _cnn_training.train_classifier(
             task, on_step=on_step, channels=channels, epochs=epochs, learning_rate=learning_rate
         )
         model.key = f"{model.key}-{run}"
@@ -745,7 +747,7 @@ def get_next_word_predictions(models: dict, prompt: str, k: int) -> dict[str, li
 @st.cache_data(show_spinner=False, max_entries=256, hash_funcs=_BY_KEY)
 def get_continuation(model: _language.LanguageModel, prompt: str, n: int, temperature: float, seed: int) -> str:
     """The prompt continued by n words (greedy at temperature 0)."""
-    return _language.detokenize(model.generate(prompt, n, temperature, seed=seed))
+    return _vocabulary.detokenize(model.generate(prompt, n, temperature, seed=seed))
 
 
 @st.cache_data(show_spinner=False, max_entries=128, hash_funcs=_BY_KEY)

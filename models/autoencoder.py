@@ -12,7 +12,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from models.tabular import digits_pixels
+from models.pca_datasets import digits_pixels
 from models.training import History, OnStep, count_parameters, torch_threads, train
 
 PIXELS = 64  # 8×8 digits, flattened
@@ -75,9 +75,9 @@ def split_digits(test_share: float, seed: int = 0) -> tuple[np.ndarray, np.ndarr
 class TrainedAutoencoder:
     """A trained autoencoder with its config, training history and held-out error; persistable for the store."""
 
-    def __init__(self, config: AutoencoderConfig, model: Autoencoder, history: History, test_mse: float, seed: int):
+    def __init__(self, config: AutoencoderConfig, network: Autoencoder, history: History, test_mse: float, seed: int):
         self.config = config
-        self.model = model.eval()
+        self.network = network.eval()
         self.history = history
         self.test_mse = test_mse  # mean squared error per pixel (pixels in [0, 1]) on held-out digits
         self.seed = seed
@@ -85,7 +85,7 @@ class TrainedAutoencoder:
     @property
     def num_parameters(self) -> int:
         """Trainable weights and biases."""
-        return count_parameters(self.model)
+        return count_parameters(self.network)
 
     def _run(self, module: nn.Module, X: np.ndarray, width: int) -> np.ndarray:
         X = np.asarray(X, dtype=np.float32)
@@ -96,21 +96,21 @@ class TrainedAutoencoder:
 
     def encode(self, X: np.ndarray) -> np.ndarray:
         """Pixels in [0, 1] (n, 64) -> bottleneck codes (n, latent)."""
-        return self._run(self.model.encoder, X, PIXELS)
+        return self._run(self.network.encoder, X, PIXELS)
 
     def decode(self, Z: np.ndarray) -> np.ndarray:
         """Bottleneck codes (n, latent) -> pixels (n, 64)."""
-        return self._run(self.model.decoder, Z, self.config.latent)
+        return self._run(self.network.decoder, Z, self.config.latent)
 
     def reconstruct(self, X: np.ndarray) -> np.ndarray:
         """Pixels (n, 64) -> rebuilt pixels (n, 64)."""
-        return self._run(self.model, X, PIXELS)
+        return self._run(self.network, X, PIXELS)
 
     def to_payload(self) -> dict:
         """Weights, config, history and error as plain tensors and numbers (weights_only-safe)."""
         return {
             "config": asdict(self.config),
-            "state": self.model.state_dict(),
+            "state": self.network.state_dict(),
             "history": self.history.to_dict(),
             "test_mse": self.test_mse,
             "seed": self.seed,

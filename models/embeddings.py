@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.language import LanguageModel, build_net
+from models.language import LanguageModel, build_network
 from models.pca import fit_pca
 from models.training import seed_everything
 from models.vocabulary import SPECIALS
@@ -90,7 +90,7 @@ def cosine_matrix(vectors: np.ndarray) -> np.ndarray:
 def initial_embedding(model: LanguageModel, seed: int = 0) -> np.ndarray:
     """The random embedding matrix the model started from: training seeds first, so the same seed rebuilds it."""
     seed_everything(seed)
-    return build_net(model.config, len(model.vocab), model.vocab.start_id).embed.weight.detach().numpy()
+    return build_network(model.config, len(model.vocab), model.vocab.start_id).embed.weight.detach().numpy()
 
 
 def embedding_view(model: LanguageModel, *, change: bool = False, seed: int = 0) -> EmbeddingView:
@@ -99,10 +99,10 @@ def embedding_view(model: LanguageModel, *, change: bool = False, seed: int = 0)
     With ``change`` the vectors are what training added, trained minus the random start (``seed`` must be the
     training seed): a few epochs move each vector only a little, so the start hides what was learned.
     """
-    if not hasattr(model.net, "embed"):
+    if not hasattr(model.network, "embed"):
         raise ValueError("the bag-of-words model has no embedding layer: it reads counts, not word vectors")
     keep = [i for i, tok in enumerate(model.vocab.itos) if tok not in SPECIALS]
-    weights = model.net.embed.weight.detach().numpy()
+    weights = model.network.embed.weight.detach().numpy()
     if change:
         weights = weights - initial_embedding(model, seed)
     vectors = weights[keep].astype(np.float64)
@@ -120,6 +120,6 @@ def start_similarity(model: LanguageModel, seed: int = 0) -> float:
     """Average cosine similarity between each word's trained embedding and its random start."""
     keep = [i for i, tok in enumerate(model.vocab.itos) if tok not in SPECIALS]
     start = initial_embedding(model, seed)[keep]
-    trained = model.net.embed.weight.detach().numpy()[keep]
+    trained = model.network.embed.weight.detach().numpy()[keep]
     cos = (start * trained).sum(1) / np.maximum(np.linalg.norm(start, axis=1) * np.linalg.norm(trained, axis=1), 1e-12)
     return float(cos.mean())

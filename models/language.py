@@ -25,21 +25,11 @@ from models.vocabulary import (
     SENTENCE_END,
     SPECIALS,
     START,
-    UNK,
     Vocabulary,
-    decode_text,
-    detokenize,
     mark_sentences,
-    shuffle_words,
     text_tokens,
     tokenize,
 )
-
-__all__ = [  # the text helpers are re-exported so that ``from models.language import tokenize`` keeps working
-    "KINDS", "MAX_PROMPT_TOKENS", "MAX_TEXT_CHARS", "SPECIALS", "START", "UNK", "LanguageConfig", "LanguageModel",
-    "Vocabulary", "decode_text", "default_config", "detokenize", "mark_sentences", "shuffle_words", "text_tokens",
-    "tokenize", "train_language_model",
-]  # fmt: skip
 
 KINDS = ("window", "bow", "rnn", "lstm")
 IGNORE = -100  # target id skipped by the loss: "<s>" (trivially follows a full stop) and padding
@@ -179,7 +169,7 @@ class RecurrentNet(nn.Module):
         return self.out(self.features(x))  # (B, T, V)
 
 
-def build_net(config: LanguageConfig, vocab_size: int, pad_id: int) -> nn.Module:
+def build_network(config: LanguageConfig, vocab_size: int, pad_id: int) -> nn.Module:
     """The untrained network of ``config.kind``."""
     if config.kind == "window":
         return WindowNet(vocab_size, config.embedding_dim, config.hidden_size, pad_id)
@@ -227,14 +217,14 @@ class LanguageModel:
         self,
         config: LanguageConfig,
         vocab: Vocabulary,
-        net: nn.Module,
+        network: nn.Module,
         history: History | None = None,
         heldout_perplexity: float = math.nan,
     ):
         self.config = config
         self.kind = config.kind
         self.vocab = vocab
-        self.net = net.eval()
+        self.network = network.eval()
         self.history = history or History()
         self.heldout_perplexity = heldout_perplexity  # nan when the text was too short to hold a part out
 
@@ -243,7 +233,7 @@ class LanguageModel:
         """A fingerprint of config, vocabulary and weights: two models with the same key answer alike (a cache key)."""
         digest = hashlib.sha1(repr(dataclasses.asdict(self.config)).encode())
         digest.update("\x00".join(self.vocab.itos).encode())
-        for name, tensor in self.net.state_dict().items():
+        for name, tensor in self.network.state_dict().items():
             digest.update(name.encode())
             digest.update(tensor.detach().contiguous().numpy().tobytes())
         return f"{self.kind}-{digest.hexdigest()[:16]}"
@@ -251,7 +241,7 @@ class LanguageModel:
     @property
     def num_parameters(self) -> int:
         """Trainable parameters of the network."""
-        return count_parameters(self.net)
+        return count_parameters(self.network)
 
     # --- reading prompts ----------------------------------------------------
     @property
@@ -287,7 +277,7 @@ class LanguageModel:
         the real words (renormalised), as is the ``<s>`` that a full stop already implies.
         """
         with torch.no_grad():
-            logits = self.net(self._ids(self.prompt_tokens(prompt)))[0, -1]  # (V,)
+            logits = self.network(self._ids(self.prompt_tokens(prompt)))[0, -1]  # (V,)
             return self._word_probabilities(logits).numpy()
 
     def predict_next(self, prompt: str, k: int = 5) -> list[tuple[str, float]]:
@@ -307,7 +297,7 @@ class LanguageModel:
         with torch.no_grad():
             for _ in range(max(int(n), 0)):
                 read = tokens if self.kind == "bow" else tokens[-MAX_PROMPT_TOKENS:]
-                logits = self.net(self._ids(read))[0, -1]
+                logits = self.network(self._ids(read))[0, -1]
                 # <unk> is a real prediction but not a word to print; <s> is added after a full stop below.
                 if temperature == 0:
                     nxt = int(self._word_probabilities(logits).argmax())
@@ -334,7 +324,7 @@ class LanguageModel:
         if len(targets) == 0:
             raise ValueError("the text has no words to score")
         with torch.no_grad():
-            logits = self.net(inputs)  # (N, T, V)
+            logits = self.network(inputs)  # (N, T, V)
             loss = F.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=IGNORE, reduction="sum")
         return math.exp(loss.item() / int((targets != IGNORE).sum()))
 
@@ -348,14 +338,14 @@ class LanguageModel:
         """The prompt's tokens and the hidden layer (or recurrent state) after each, shape (T, H)."""
         tokens = self.prompt_tokens(prompt)
         with torch.no_grad():
-            return tokens, self.net.features(self._ids(tokens))[0].numpy()
+            return tokens, self.network.features(self._ids(tokens))[0].numpy()
 
     @single_threaded
     def step_predictions(self, prompt: str) -> list[tuple[str, float]]:
         """The most likely next word after every prompt token, with its probability (no special tokens)."""
         tokens = self.prompt_tokens(prompt)
         with torch.no_grad():
-            probs = self._word_probabilities(self.net(self._ids(tokens))[0])  # (T, V)
+            probs = self._word_probabilities(self.network(self._ids(tokens))[0])  # (T, V)
             best = probs.max(dim=-1)
         return [(self.vocab.itos[i], float(p)) for p, i in zip(best.values, best.indices, strict=True)]
 
@@ -365,7 +355,7 @@ class LanguageModel:
         return {
             "config": dataclasses.asdict(self.config),
             "vocab": list(self.vocab.itos),
-            "state": {k: v.detach().clone() for k, v in self.net.state_dict().items()},
+            "state": {k: v.detach().clone() for k, v in self.network.state_dict().items()},
             "history": self.history.to_dict(),
             "heldout_perplexity": float(self.heldout_perplexity),
         }
@@ -375,7 +365,7 @@ class LanguageModel:
         """Rebuild a model saved with :meth:`to_payload`."""
         config = LanguageConfig(**payload["config"])
         vocab = Vocabulary(payload["vocab"])
-        net = build_net(config, len(vocab), vocab.start_id)
+        net = build_network(config, len(vocab), vocab.start_id)
         net.load_state_dict(payload["state"])
         history = History.from_dict(payload["history"])
         return cls(config, vocab, net, history, float(payload["heldout_perplexity"]))
@@ -408,7 +398,7 @@ def train_language_model(
     if epochs is None:
         epochs = int(min(max(round(config.token_budget / inputs.numel()), 1), MAX_AUTO_EPOCHS))
     seed_everything(seed)
-    net = build_net(config, len(vocab), vocab.start_id)
+    net = build_network(config, len(vocab), vocab.start_id)
     if config.kind == "lstm" and config.forget_bias:
         open_forget_gates(net.rnn, config.forget_bias)
     with torch_threads(1):

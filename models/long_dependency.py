@@ -135,7 +135,7 @@ def recall_accuracy(model: LanguageModel, distances: list[int], *, n: int = 200,
     for d in distances:
         inputs, targets = recall_tensors(model.vocab, [d] * n, max(model.config.seq_len, PREFIX_LEN + d), seed + d)
         with torch.no_grad():
-            guess = model.net(inputs)[:, -1].argmax(dim=-1)  # (N,)
+            guess = model.network(inputs)[:, -1].argmax(dim=-1)  # (N,)
         result[d] = float((guess == targets[:, -1]).float().mean())
     return result
 
@@ -153,7 +153,7 @@ def recall_gradients(model: LanguageModel, distance: int, *, seed: int = 3) -> G
     """
     inputs, targets = recall_tensors(model.vocab, [distance], max(model.config.seq_len, PREFIX_LEN + distance), seed)
     tokens, _ = recall_sentence(distance, random.Random(seed))  # the same sentence: same seed, same draws
-    hidden, cell, forget = state_gradients(model.net, inputs[0].tolist(), int(targets[0, -1]))
+    hidden, cell, forget = state_gradients(model.network, inputs[0].tolist(), int(targets[0, -1]))
     keep = slice(-(distance + 1), None)  # the colour and the distance steps after it
     if cell is None:
         return GradientTrace(tokens[keep], hidden[keep], None)

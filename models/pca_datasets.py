@@ -1,5 +1,5 @@
-"""Tables of numbers to reduce: sklearn's bundled digits, iris and wine (offline), or a student's CSV,
-validated so that bad uploads become clear ``ValueError`` messages.
+"""The datasets PCA and the autoencoder reduce: sklearn's bundled digits, iris and wine (offline), or a student's
+CSV, validated so that bad uploads become clear ``ValueError`` messages.
 """
 
 from __future__ import annotations

@@ -86,36 +86,36 @@ class SpeechCNN(nn.Module):
 class TrainedSpeechCNN:
     """A trained speech CNN with its history and held-out accuracy; saved through ``models.store``."""
 
-    def __init__(self, model: SpeechCNN, config: SpeechConfig, history: History, accuracy: float, confusion):
-        self.model = model.eval()
+    def __init__(self, network: SpeechCNN, config: SpeechConfig, history: History, accuracy: float, confusion):
+        self.network = network.eval()
         self.config = config
         self.history = history
         self.test_accuracy = accuracy
         self.confusion = np.asarray(confusion, dtype=int)  # (true, predicted) counts on the held-out sounds
-        self.num_parameters = count_parameters(model)
+        self.num_parameters = count_parameters(network)
 
     def predict_proba(self, wave: np.ndarray) -> dict[str, float]:
         """Class probabilities of one sound."""
         x = torch.tensor(_app.spectrogram(wave), dtype=torch.float32)[None, None]
         with torch.no_grad(), torch_threads(1):
-            probs = F.softmax(self.model(x), dim=1)[0].numpy()
+            probs = F.softmax(self.network(x), dim=1)[0].numpy()
         return {c: float(p) for c, p in zip(CLASSES, probs, strict=True)}
 
     def kernels(self) -> np.ndarray:
         """The learned first-layer kernels, (c1, 3, 3)."""
-        return self.model.conv1.weight.detach()[:, 0].numpy()
+        return self.network.conv1.weight.detach()[:, 0].numpy()
 
     def feature_maps(self, wave: np.ndarray) -> np.ndarray:
         """The first layer's feature maps (after ReLU) for one sound, (c1, frequency, time)."""
         x = torch.tensor(_app.spectrogram(wave), dtype=torch.float32)[None, None]
         with torch.no_grad(), torch_threads(1):
-            return self.model.first_maps(x)[0].numpy()
+            return self.network.first_maps(x)[0].numpy()
 
     def to_payload(self) -> dict:
         """Weights, config, history, accuracy and confusion matrix as plain tensors and lists."""
         raw = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self.config).items()}
         return {
-            "state": self.model.state_dict(),
+            "state": self.network.state_dict(),
             "config": raw,
             "history": self.history.to_dict(),
             "accuracy": float(self.test_accuracy),

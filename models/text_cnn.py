@@ -154,13 +154,13 @@ class SentenceReading:
 class TrainedTextCNN:
     """A trained text CNN with its vocabulary, history and held-out accuracy; saved through ``models.store``."""
 
-    def __init__(self, model: TextCNN, vocab: Vocabulary, config: TextCNNConfig, history: History, accuracy: float):
-        self.model = model.eval()
+    def __init__(self, network: TextCNN, vocab: Vocabulary, config: TextCNNConfig, history: History, accuracy: float):
+        self.network = network.eval()
         self.vocab = vocab
         self.config = config
         self.history = history
         self.test_accuracy = accuracy
-        self.num_parameters = count_parameters(model)
+        self.num_parameters = count_parameters(network)
 
     @property
     def filter_names(self) -> list[str]:
@@ -175,7 +175,7 @@ class TrainedTextCNN:
     def predict_proba(self, sentences: list[str]) -> np.ndarray:
         """Class probabilities, (n, classes)."""
         with torch.no_grad(), torch_threads(1):
-            return F.softmax(self.model(*self.batch(sentences)), dim=1).numpy()
+            return F.softmax(self.network(*self.batch(sentences)), dim=1).numpy()
 
     def predict(self, sentences: list[str]) -> list[str]:
         """The most likely class of each sentence."""
@@ -188,10 +188,10 @@ class TrainedTextCNN:
             raise ValueError("the sentence has no words")
         ids, lengths = self.batch([sentence])
         with torch.no_grad(), torch_threads(1):
-            maps = self.model.feature_maps(ids, lengths)
-            probs = F.softmax(self.model.linear(torch.cat([m.max(dim=2).values for m in maps], dim=1)), 1)[0]
+            maps = self.network.feature_maps(ids, lengths)
+            probs = F.softmax(self.network.linear(torch.cat([m.max(dim=2).values for m in maps], dim=1)), 1)[0]
         top = int(probs.argmax())
-        weights = self.model.linear.weight[top].detach().numpy()
+        weights = self.network.linear.weight[top].detach().numpy()
         traces, k = [], 0
         for w, m in zip(self.config.widths, maps, strict=True):
             windows = max(len(tokens), w) - w + 1
@@ -216,7 +216,7 @@ class TrainedTextCNN:
         token_lists = [tokenize(s) for s in sentences]
         best: dict[str, dict[str, float]] = {name: {} for name in self.filter_names}
         with torch.no_grad(), torch_threads(1):
-            maps = self.model.feature_maps(ids, lengths)
+            maps = self.network.feature_maps(ids, lengths)
         k_filter = 0
         for w, m in zip(self.config.widths, maps, strict=True):
             values, starts = m.max(dim=2)  # (B, F)
@@ -233,7 +233,7 @@ class TrainedTextCNN:
     def to_payload(self) -> dict:
         """Weights, vocabulary, config, history and accuracy as plain tensors and lists."""
         return {
-            "state": self.model.state_dict(),
+            "state": self.network.state_dict(),
             "vocab": list(self.vocab.words),
             "config": {**asdict(self.config), "widths": list(self.config.widths)},
             "history": self.history.to_dict(),

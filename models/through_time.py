@@ -81,9 +81,9 @@ def lstm_gates(model: LanguageModel, prompt: str) -> GateTrace:
     if model.kind != "lstm":
         raise ValueError("gates exist only in an LSTM model")
     tokens = model.prompt_tokens(prompt)
-    lstm = model.net.rnn
+    lstm = model.network.rnn
     with torch.no_grad():
-        x = model.net.embed(torch.tensor(model.vocab.encode(tokens)))  # (T, E)
+        x = model.network.embed(torch.tensor(model.vocab.encode(tokens)))  # (T, E)
         pre_x = x @ lstm.weight_ih_l0.T + lstm.bias_ih_l0 + lstm.bias_hh_l0  # (T, 4H)
         h = c = torch.zeros(lstm.hidden_size)
         rows: dict[str, list[torch.Tensor]] = {k: [] for k in ("input", "forget", "candidate", "output", "c", "h")}
@@ -117,11 +117,11 @@ def rnn_step(model: LanguageModel, prompt: str, k: int = 3) -> RnnStep:
     if model.kind != "rnn":
         raise ValueError("this step is the vanilla RNN's")
     tokens = model.prompt_tokens(prompt)
-    layer = model.net.rnn
+    layer = model.network.rnn
     with torch.no_grad():
-        states, _ = layer(model.net.embed(torch.tensor([model.vocab.encode(tokens)])))  # (1, T, H)
+        states, _ = layer(model.network.embed(torch.tensor([model.vocab.encode(tokens)])))  # (1, T, H)
         previous = states[0, -2] if len(tokens) > 1 else torch.zeros(layer.hidden_size)
-        x = model.net.embed(torch.tensor(model.vocab.encode(tokens[-1:])))[0]  # (E,)
+        x = model.network.embed(torch.tensor(model.vocab.encode(tokens[-1:])))[0]  # (E,)
         recurrent = layer.weight_hh_l0 @ previous
         inputs = layer.weight_ih_l0 @ x + layer.bias_ih_l0 + layer.bias_hh_l0
         hidden = torch.tanh(recurrent + inputs)
@@ -191,9 +191,9 @@ def gradient_norms(model: LanguageModel, text: str, spectral_radius: float | Non
     if spectral_radius is not None:
         if model.kind != "rnn":
             raise ValueError("the spectral-radius slider applies to the vanilla RNN's W_hh")
-        w_hh = scale_spectral_radius(model.net.rnn.weight_hh_l0.detach(), spectral_radius)
+        w_hh = scale_spectral_radius(model.network.rnn.weight_hh_l0.detach(), spectral_radius)
     ids = model.vocab.encode(tokens)
-    return GradientTrace(tokens[:-1], *state_gradients(model.net, ids[:-1], ids[-1], w_hh))
+    return GradientTrace(tokens[:-1], *state_gradients(model.network, ids[:-1], ids[-1], w_hh))
 
 
 @single_threaded
@@ -208,11 +208,11 @@ def recurrent_weight_norms(model: LanguageModel, text: str, spectral_radius: flo
     tokens = _scored_tokens(model, text)
     ids = model.vocab.encode(tokens)
     with torch.no_grad():
-        states, _ = model.net.rnn(model.net.embed(torch.tensor([ids[:-1]])))  # (1, T, H)
+        states, _ = model.network.rnn(model.network.embed(torch.tensor([ids[:-1]])))  # (1, T, H)
     h_last = states[0, -1].clone().requires_grad_(True)
-    F.cross_entropy(model.net.out(h_last)[None], torch.tensor([ids[-1]])).backward()
-    model.net.zero_grad(set_to_none=True)
-    w_hh = scale_spectral_radius(model.net.rnn.weight_hh_l0.detach(), spectral_radius)
+    F.cross_entropy(model.network.out(h_last)[None], torch.tensor([ids[-1]])).backward()
+    model.network.zero_grad(set_to_none=True)
+    w_hh = scale_spectral_radius(model.network.rnn.weight_hh_l0.detach(), spectral_radius)
     grad, norms = h_last.grad, []
     for _ in range(len(tokens) - 1):
         norms.append(float(grad.norm()))

@@ -7,14 +7,16 @@ test accuracy or held-out perplexity exactly like a finished model. Nothing here
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
 
 import numpy as np
 from torch import nn
 
-from models.cnn import ClassifierConfig, ImageClassifier, labels_of
+from models.cnn import ClassifierConfig, ImageClassifier
 from models.corpus import split_heldout, split_paragraphs
+from models.drawing import labels_of
 from models.language import LanguageConfig, LanguageModel, default_config
 from models.training import History, snapshot
 from models.vocabulary import Vocabulary, mark_sentences, tokenize
@@ -63,8 +65,6 @@ def language_snapshot(run: LanguageRun, network: nn.Module, history: History) ->
     """The language model as it is after the epochs in ``history``, with its held-out perplexity measured now."""
     model = LanguageModel(run.config, run.vocab, snapshot(network), copy_history(history))
     if run.heldout_text:
-        try:
+        with contextlib.suppress(ValueError):  # a held-out part without a single known word: no perplexity
             model.heldout_perplexity = model.perplexity(run.heldout_text)
-        except ValueError:  # a held-out part without a single known word: no perplexity to report
-            pass
     return model

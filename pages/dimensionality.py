@@ -9,7 +9,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from components import charts, lesson, resources
 from models import autoencoder, pca
-from models.tabular import MAX_CSV_BYTES, MAX_CSV_CELLS, MAX_CSV_COLUMNS
+from models.pca_datasets import MAX_CSV_BYTES, MAX_CSV_CELLS, MAX_CSV_COLUMNS
 
 ANGLES = np.arange(0, 180, 1.0)  # directions tried in section 1
 UNIT_FACTORS = [0.001, 0.01, 1.0, 100.0, 1000.0]  # "change the unit of one feature"

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from components import canvas, charts, images, lesson, resources
-from models import cnn, drawing, invariance
+from models import cnn, drawing, invariance, occlusion
 
 TASKS = {"X or O": "xo", "Digits 0–9": "digits"}
 MY_DRAWING = "My drawing"
@@ -59,7 +59,7 @@ def draw_section():
             "Draw big or small, anywhere: the pre-processing finds your ink."
         )
         st.slider("Pen width (pixels)", 4, 30, 18, key="draw_stroke", persist_state="session", bind="query-params")
-        examples = [f"Example: {name}" for name in cnn.EXAMPLES[task]]
+        examples = [f"Example: {name}" for name in drawing.EXAMPLES[task]]
         source = st.selectbox(
             "…or use a ready-made drawing",
             [MY_DRAWING, *examples],
@@ -67,7 +67,7 @@ def draw_section():
             persist_state="session",
             bind="query-params",
         )
-    image = drawn if source == MY_DRAWING else cnn.example_drawing(task, source.removeprefix("Example: "))
+    image = drawn if source == MY_DRAWING else drawing.example_drawing(task, source.removeprefix("Example: "))
     with answer:
         try:
             model = resources.get_classifier(task)  # while it trains, a live panel shows here, beside the pad
@@ -114,7 +114,7 @@ def blank_notice() -> None:
 
 def same_kind_sentence(xo: cnn.ClassifierConfig, dg: cnn.ClassifierConfig) -> str:
     """How the two tasks' networks differ, read from their configs."""
-    differences = [f"{len(cnn.labels_of('digits'))} outputs instead of {len(cnn.labels_of('xo'))}"]
+    differences = [f"{len(drawing.labels_of('digits'))} outputs instead of {len(drawing.labels_of('xo'))}"]
     if xo.channels != dg.channels:
         differences.append(f"{', '.join(map(str, dg.channels))} filters instead of {', '.join(map(str, xo.channels))}")
     if xo.pools != dg.pools:
@@ -154,7 +154,7 @@ def what_the_network_sees(task: str, image: np.ndarray, model: cnn.ImageClassifi
         )
         cols[3].caption("4. count ink in 4×4 blocks → 8×8 grid of 0–16, like `load_digits`")
     else:
-        side, inner = cnn.XO_INPUT, cnn.XO_INPUT - 2 * drawing.XO_MARGIN
+        side, inner = drawing.XO_INPUT, drawing.XO_INPUT - 2 * drawing.XO_MARGIN
         lesson.show_chart("input_grid_chart", steps.grid, cell=6, where=cols[2], width="content")
         cols[2].caption(f"3\\. fitted into {inner}×{inner} inside a {side}×{side} grid: the numbers the CNN reads")
         cols[3].markdown(
@@ -583,7 +583,7 @@ def concept_checks(task: str, model: cnn.ImageClassifier, mlp: cnn.ImageClassifi
 def maps_sentence(analysis: cnn.DrawingAnalysis) -> str:
     """Where conv 1 responds, measured on this drawing."""
     conv1 = dict(analysis.maps)["conv 1 + ReLU"]
-    share, area = cnn.stroke_response_share(analysis.steps.model_input, conv1)
+    share, area = occlusion.stroke_response_share(analysis.steps.model_input, conv1)
     deeper = "deeper maps are smaller and respond to combinations of strokes."
     if area < 0.6:
         return (

@@ -187,7 +187,7 @@ def prompt_input(models: dict) -> str:
         persist_state="session",
         bind="query-params",
     )
-    n_tokens = len(language.tokenize(prompt))
+    n_tokens = len(vocabulary.tokenize(prompt))
     if n_tokens > language.MAX_PROMPT_TOKENS:
         st.caption(
             f"A long prompt ({n_tokens} tokens): the RNN and the LSTM read only its last "
@@ -283,7 +283,7 @@ def bag_of_words(models: dict, prompt: str, own_text: str | None) -> None:
     st.markdown(f"As a vector: `[{preview} … ]`, {int(counts.sum())} words counted in all.")
     if st.button("Shuffle the prompt", key="next_word_shuffle", icon=":material/shuffle:"):
         st.session_state["next_word_shuffle_seed"] = st.session_state.get("next_word_shuffle_seed", 0) + 1
-    mixed_prompt = language.shuffle_words(prompt, st.session_state.get("next_word_shuffle_seed", 0))
+    mixed_prompt = vocabulary.shuffle_words(prompt, st.session_state.get("next_word_shuffle_seed", 0))
     st.markdown(f"**Shuffled prompt:** {mixed_prompt}")
     original = resources.get_next_word_predictions(models, prompt, 5)
     mixed = resources.get_next_word_predictions(models, mixed_prompt, 5)

@@ -27,3 +27,19 @@ def trained(small_text) -> dict:
     from models import language
 
     return {kind: language.train_language_model(small_text, kind, epochs=2) for kind in language.KINDS}
+
+
+@pytest.fixture(scope="session")
+def xo_cnn():
+    """The default X/O CNN (trained once into the test cache, then loaded), shared by the drawing test files."""
+    from models import cnn_training
+
+    return cnn_training.default_classifier("xo")
+
+
+@pytest.fixture(scope="session")
+def digits_cnn():
+    """The default digits CNN, shared like ``xo_cnn``."""
+    from models import cnn_training
+
+    return cnn_training.default_classifier("digits")

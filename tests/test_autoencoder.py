@@ -27,13 +27,13 @@ def test_shapes_and_parameter_count(small_model):
     assert small_model.decode(codes).shape == (5, 64)
     rebuilt = small_model.reconstruct(X[:5])
     assert rebuilt.shape == (5, 64) and rebuilt.min() >= 0 and rebuilt.max() <= 1  # sigmoid output
-    expected = sum(p.numel() for p in small_model.model.parameters())
+    expected = sum(p.numel() for p in small_model.network.parameters())
     assert small_model.num_parameters == expected == (64 * 64 + 64) + (64 * 2 + 2) + (2 * 64 + 64) + (64 * 64 + 64)
     assert len(small_model.history.loss) == 3 and len(small_model.history.val_loss) == 3
 
 
 def test_linear_autoencoder_has_no_nonlinearity_and_reaches_pca_error(linear_model):
-    modules = list(linear_model.model.modules())
+    modules = list(linear_model.network.modules())
     assert all(isinstance(m, (ae.Autoencoder, torch.nn.Linear)) for m in modules)
     X_train, X_test, _, _ = ae.split_digits(ae.LINEAR_CONFIG.test_share)
     pca_error = fit_pca(X_train, 2).reconstruction_error(X_test, 2)

@@ -309,13 +309,13 @@ def test_a_blocking_request_trains_in_the_calling_thread_and_a_failure_is_report
 
 
 def test_a_real_cnn_snapshot_reports_its_test_accuracy_and_kernels_and_the_stopped_model_predicts():
-    from models import cnn, watching
+    from models import cnn, cnn_training, drawing, watching
 
     config = cnn.default_config("digits", channels=(4, 8, 16), epochs=6)
     part = WatchPart(
         "cnn",
         "your digits CNN",
-        lambda on_step: cnn.train_classifier("digits", on_step=on_step, channels=(4, 8, 16), epochs=6),
+        lambda on_step: cnn_training.train_classifier("digits", on_step=on_step, channels=(4, 8, 16), epochs=6),
         snapshot=lambda epoch, net, history: watching.classifier_snapshot(config, net, history),
         measure=lambda model: {"test accuracy": model.test_accuracy},
     )
@@ -328,7 +328,7 @@ def test_a_real_cnn_snapshot_reports_its_test_accuracy_and_kernels_and_the_stopp
     model = view.value["cnn"]
     assert snapshot_accuracy == model.history.val_accuracy[: len(snapshot_accuracy)], "charted = measured"
     assert model.kernels().shape[0] == 4 and 0.0 < model.test_accuracy <= 1.0
-    probs = model.predict_proba(cnn.example_drawing("digits", "7"))
+    probs = model.predict_proba(drawing.example_drawing("digits", "7"))
     assert probs is not None and abs(sum(probs.values()) - 1) < 1e-6
 
 

@@ -15,7 +15,21 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components import heatmaps
-from models import applications, baselines, cnn, drawing, invariance, pca, tabular, text_cnn
+from models import (
+    applications,
+    baselines,
+    cnn,
+    cnn_training,
+    drawing,
+    invariance,
+    occlusion,
+    pca,
+    pca_datasets,
+    pictures,
+    text_cnn,
+    vocabulary,
+    weight_sharing,
+)
 from models import convolution as conv
 from models import language as L
 from models import long_dependency as LD
@@ -33,12 +47,12 @@ PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "draw.py")
 
 @pytest.fixture(scope="module")
 def xo() -> dict[str, cnn.ImageClassifier]:
-    return {"CNN": cnn.default_classifier("xo"), "MLP": cnn.default_classifier("xo", "mlp")}
+    return {"CNN": cnn_training.default_classifier("xo"), "MLP": cnn_training.default_classifier("xo", "mlp")}
 
 
 @pytest.fixture(scope="module")
 def dg() -> dict[str, cnn.ImageClassifier]:
-    return {"CNN": cnn.default_classifier("digits"), "MLP": cnn.default_classifier("digits", "mlp")}
+    return {"CNN": cnn_training.default_classifier("digits"), "MLP": cnn_training.default_classifier("digits", "mlp")}
 
 
 @pytest.fixture(scope="module")
@@ -76,11 +90,11 @@ def test_draw_x_is_not_claimed_shift_proof(xo):
 def test_draw_an_x_turned_45_degrees_is_a_plus_not_an_x(xo):
     """Old: both models called an X turned 45° (a "+") an X with P ≈ 1."""
     model = xo["CNN"]
-    steps = model.preprocess(cnn.example_drawing("xo", "X"))
+    steps = model.preprocess(drawing.example_drawing("xo", "X"))
     for angle in (-45, 45):
         turned = invariance.transformed_input(steps, "xo", angle=angle)
         assert model.labels[int(model.predict_grids(turned).argmax())] == "other", angle
-    probs = model.predict_proba(cnn.example_drawing("xo", "plus"))
+    probs = model.predict_proba(drawing.example_drawing("xo", "plus"))
     assert max(probs, key=probs.get) == "other"
     rates = invariance.keep_rates(xo, "X", "rotate", [-45, 45, 90])
     assert rates["CNN"][:2].mean() < 0.5, "most fresh X's turned 45° are not called X"
@@ -99,7 +113,7 @@ def test_draw_rotation_words_come_from_the_measurement(xo, page_xo):
 def test_draw_occlusion_shows_evidence_for_a_confident_answer(xo):
     """Old: log P of a confident X barely moves (a map on a ±0.0002 scale)."""
     model = xo["CNN"]
-    grid = model.preprocess(cnn.example_drawing("xo", "X")).model_input
+    grid = model.preprocess(drawing.example_drawing("xo", "X")).model_input
     assert model.predict_grids(grid)[0].max() > 0.99
     occlusion = model.occlusion_map(grid)
     assert occlusion.evidence.max() > 1.0, "whole units of log-odds"
@@ -141,9 +155,9 @@ def test_draw_conv2_shape_check_matches_torch(xo):
 def test_draw_conv1_changes_along_the_strokes(xo):
     """ "Conv 1's maps change along your strokes", measured on every ready-made X/O drawing."""
     model = xo["CNN"]
-    for name in cnn.EXAMPLES["xo"]:
-        analysis = model.analyse(cnn.example_drawing("xo", name))
-        share, area = cnn.stroke_response_share(analysis.steps.model_input, dict(analysis.maps)["conv 1 + ReLU"])
+    for name in drawing.EXAMPLES["xo"]:
+        analysis = model.analyse(drawing.example_drawing("xo", name))
+        share, area = occlusion.stroke_response_share(analysis.steps.model_input, dict(analysis.maps)["conv 1 + ReLU"])
         assert share > 0.7 and area < 0.5, (name, share, area)
 
 
@@ -158,7 +172,7 @@ def test_draw_same_kind_of_network_sentence_reads_the_configs():
 def test_draw_svc_baseline_trains_on_the_cnn_rows(dg):
     """Old: the SVC trained on 1,437 real digits, the CNN on 4,374 rows; the page called the CNN better."""
     result = baselines.compare_digits(dg)
-    rows = len(cnn.make_dataset(dg["CNN"].config).y_train)
+    rows = len(drawing.make_dataset(dg["CNN"].config).y_train)
     assert result.train_rows["SVC, same rows"] == result.train_rows["CNN"] == rows
     assert result.train_rows["SVC, real digits only"] == 1437
     test, moved = result.accuracy["test digits"], result.accuracy["test digits moved 1 px"]
@@ -258,7 +272,7 @@ def test_kernels_shifted_x_sentence_is_the_measured_peaks(kernels):
 
 
 def test_kernels_parameter_words_come_from_the_counts(kernels):
-    layers = conv.layer_counts(32, 3, 16, 3)
+    layers = weight_sharing.layer_counts(32, 3, 16, 3)
     assert (layers.convolutional, layers.fully_connected) == (448, 44_251_200)
     text = notice(kernels)
     assert "448 parameters (hundreds)" in text and "44,251,200 (millions" in text
@@ -266,11 +280,11 @@ def test_kernels_parameter_words_come_from_the_counts(kernels):
 
 
 def test_kernels_uniform_white_upload_shows_white():
-    assert conv.to_display(np.ones((5, 5))).min() == 255  # stretching drew it mid-grey
+    assert pictures.to_display(np.ones((5, 5))).min() == 255  # stretching drew it mid-grey
     sharpened = conv.convolve2d(np.full((6, 6), 0.5), conv.KERNEL_PRESETS["sharpen"])
-    assert np.unique(conv.to_display(sharpened)).tolist() == [128]  # a flat area keeps its grey under sharpen
+    assert np.unique(pictures.to_display(sharpened)).tolist() == [128]  # a flat area keeps its grey under sharpen
     edges = conv.convolve2d(np.full((6, 6), 0.5), conv.KERNEL_PRESETS["edge detect"])
-    assert np.unique(conv.to_display(edges, scale="signed")).tolist() == [128]  # no edge: 0, drawn mid-grey
+    assert np.unique(pictures.to_display(edges, scale="signed")).tolist() == [128]  # no edge: 0, drawn mid-grey
 
 
 def _panels(app: AppTest) -> dict[str, list[float]]:
@@ -305,7 +319,7 @@ def test_kernels_window_arithmetic_is_shown_at_one_precision(kernels):
 
 # --- Dimensionality ----------------------------------------------------------------------------------------------
 def test_dimensionality_few_components_is_worded_from_the_curve(dimensionality):
-    data = tabular.load_builtin("digits")
+    data = pca_datasets.load_builtin("digits")
     points, baseline = pca.pca_then_logistic(data.X, data.labels, (5,), repeats=1)
     assert points[0].accuracy < baseline.accuracy - 0.1  # "nearly as accurate" was false
     text = notice(dimensionality)
@@ -348,7 +362,7 @@ def test_dimensionality_linear_autoencoder_answer_is_measured(dimensionality):
 
 
 def test_dimensionality_unstandardised_pca_follows_the_biggest_feature():
-    wine = tabular.load_builtin("wine")
+    wine = pca_datasets.load_builtin("wine")
     raw = pca.fit_pca(wine.X)
     assert int(np.abs(raw.components[0]).argmax()) == int(wine.X.var(axis=0).argmax())  # proline
     assert int(np.abs(pca.fit_pca(wine.X, standardize=True).components[0]).argmax()) != int(wine.X.var(axis=0).argmax())
@@ -476,11 +490,11 @@ def test_next_word_clipping_bounds_the_step_and_the_loss_never_rises_above_its_s
 
 def test_next_word_bow_shuffle_never_changes_the_answer_even_for_a_long_prompt(small_models):
     bow = small_models["bow"]
-    assert len(L.tokenize(LONG_PROMPT)) > L.MAX_PROMPT_TOKENS
+    assert len(vocabulary.tokenize(LONG_PROMPT)) > L.MAX_PROMPT_TOKENS
     for seed in range(5):
-        shuffled = L.shuffle_words(LONG_PROMPT, seed)
+        shuffled = vocabulary.shuffle_words(LONG_PROMPT, seed)
         assert np.array_equal(bow.next_distribution(LONG_PROMPT), bow.next_distribution(shuffled))
-    assert bow.count_vector(LONG_PROMPT).sum() == len(L.tokenize(LONG_PROMPT))  # every token of the prompt counts
+    assert bow.count_vector(LONG_PROMPT).sum() == len(vocabulary.tokenize(LONG_PROMPT))  # every token counts
 
 
 def test_next_word_never_offers_a_special_token_and_lists_most_likely_first(small_models):
@@ -489,12 +503,12 @@ def test_next_word_never_offers_a_special_token_and_lists_most_likely_first(smal
         for prompt in prompts:
             top = model.predict_next(prompt, 5)
             words = [w for w, _ in top]
-            assert not set(words) & set(L.SPECIALS), (model.kind, prompt, words)
+            assert not set(words) & set(vocabulary.SPECIALS), (model.kind, prompt, words)
             assert [p for _, p in top] == sorted((p for _, p in top), reverse=True)
             probs = model.next_distribution(prompt)
             assert probs[model.vocab.unk_id] == 0 and math.isclose(probs.sum(), 1.0, abs_tol=1e-9)
-            assert not set(model.generate(prompt, 8, temperature=1.0)) & set(L.SPECIALS)
-        assert all(w not in L.SPECIALS for w, _ in model.step_predictions(LONG_PROMPT))
+            assert not set(model.generate(prompt, 8, temperature=1.0)) & set(vocabulary.SPECIALS)
+        assert all(w not in vocabulary.SPECIALS for w, _ in model.step_predictions(LONG_PROMPT))
 
 
 def test_next_word_rnn_step_shows_the_equation_it_computes(small_models):

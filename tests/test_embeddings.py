@@ -7,6 +7,7 @@ from sklearn.decomposition import PCA
 from models import embeddings as E
 from models import language as L
 from models.corpus import read_corpus, split_paragraphs
+from models.vocabulary import START, UNK
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +24,7 @@ def test_embedding_pca_equals_sklearn(model, change):
     expected = reference.transform(view.vectors)
     for k in range(2):  # a component's sign is arbitrary
         assert np.allclose(np.abs(view.coords[:, k]), np.abs(expected[:, k]), atol=1e-8)
-    assert L.UNK not in view.words and L.START not in view.words
+    assert UNK not in view.words and START not in view.words
 
 
 def test_neighbours_equal_brute_force_cosine(model):

@@ -1,4 +1,6 @@
-"""The four next-word models (window, bag of words, RNN, LSTM): prediction, perplexity, generation, persistence."""
+"""models/language.py: the four next-word models (window, bag of words, RNN, LSTM): prediction, perplexity,
+generation, persistence, and bad prompts or texts.
+"""
 
 import io
 import math
@@ -12,12 +14,18 @@ from torch.nn import functional as F
 from models import language as L
 from models.corpus import read_corpus, split_paragraphs
 from models.training import count_parameters
+from models.vocabulary import MAX_TEXT_CHARS, START, UNK, shuffle_words, text_tokens, tokenize
 
 SLIDE = "This morning I took my dog for a walk."
 
 
 # --- the four models -------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("prompt", ["", "   ", "zyxwv qqq", "🙂🙂 dog", "x" * 10_000, "the " * 3000, SLIDE])
+@pytest.mark.parametrize(
+    "prompt",
+    ["", "   \n\t ", "zyxwv qqq", "🙂🙂 dog", "🐶🌧️ 🚌", "?!.,;:", "x" * 10_000, "the " * 3000, "word " * 2000, SLIDE],
+    ids=["empty", "whitespace", "unknown words", "emoji and a word", "emoji", "punctuation only", "10,000 characters",
+         "3,000 words", "2,000 words", "the slide"],
+)  # fmt: skip
 def test_predict_next_accepts_any_string_and_sums_to_one(trained, prompt):
     for model in trained.values():
         probs = model.next_distribution(prompt)
@@ -25,6 +33,8 @@ def test_predict_next_accepts_any_string_and_sums_to_one(trained, prompt):
         assert math.isclose(probs.sum(), 1.0, abs_tol=1e-9) and probs[model.vocab.start_id] == 0
         top = model.predict_next(prompt, k=5)
         assert len(top) == 5 and [p for _, p in top] == sorted((p for _, p in top), reverse=True)
+        words = model.generate(prompt, n=3, temperature=0.8)
+        assert len(words) == 3 and all(w in model.vocab.stoi for w in words)
 
 
 def test_long_prompt_keeps_the_last_tokens(trained):
@@ -46,7 +56,7 @@ def test_bow_ignores_word_order_exactly(trained):
     bow = trained["bow"]
     prompt = "this morning i took my dog for a"
     for seed in range(3):
-        shuffled = L.shuffle_words(prompt, seed)
+        shuffled = shuffle_words(prompt, seed)
         assert shuffled != prompt
         assert np.array_equal(bow.next_distribution(prompt), bow.next_distribution(shuffled))
     assert not np.array_equal(trained["lstm"].next_distribution(prompt), trained["lstm"].next_distribution(shuffled))
@@ -56,10 +66,10 @@ def test_bow_first_layer_is_a_linear_layer_over_the_count_vector(trained):
     bow = trained["bow"]
     prompt = "the dog and the cat and the dog"
     counts = torch.tensor(bow.count_vector(prompt), dtype=torch.float32)
-    expected = torch.relu(counts @ bow.net.hidden.weight.T + bow.net.hidden.bias)
+    expected = torch.relu(counts @ bow.network.hidden.weight.T + bow.network.hidden.bias)
     _, hidden = bow.hidden_states(prompt)
     assert torch.allclose(torch.tensor(hidden[-1]), expected, atol=1e-5)
-    assert counts.sum() == len(L.tokenize(prompt))
+    assert counts.sum() == len(tokenize(prompt))
 
 
 def test_window_sees_only_the_last_two_words(trained):
@@ -81,9 +91,9 @@ def test_perplexity_is_finite_and_beats_uniform(trained, small_text):
 def test_perplexity_matches_cross_entropy(trained):
     model = trained["rnn"]
     text = "My dog likes the park. We walk there every morning."
-    ids = model.vocab.encode(L.text_tokens(text))
+    ids = model.vocab.encode(text_tokens(text))
     with torch.no_grad():
-        logits = model.net(torch.tensor([ids[:-1]]))[0]
+        logits = model.network(torch.tensor([ids[:-1]]))[0]
     targets = torch.tensor(ids[1:])
     keep = targets != model.vocab.start_id
     expected = math.exp(F.cross_entropy(logits[keep], targets[keep]).item())
@@ -95,9 +105,9 @@ def test_generate_greedy_is_deterministic_and_sampling_is_seeded(trained):
     greedy = model.generate(SLIDE, 8, 0.0)
     assert len(greedy) == 8 and greedy == model.generate(SLIDE, 8, 0.0, seed=5)
     assert model.generate(SLIDE, 8, 1.0, seed=1) == model.generate(SLIDE, 8, 1.0, seed=1)
-    assert L.UNK not in greedy and L.START not in greedy
+    assert UNK not in greedy and START not in greedy
     assert model.generate("", 0) == []
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="temperature"):
         model.generate(SLIDE, 3, -1.0)
 
 
@@ -108,7 +118,7 @@ def test_payload_round_trip_is_weights_only_safe(trained):
         buffer.seek(0)
         restored = L.LanguageModel.from_payload(torch.load(buffer, weights_only=True))
         assert restored.predict_next(SLIDE, 3) == model.predict_next(SLIDE, 3)
-        assert restored.num_parameters == model.num_parameters == count_parameters(model.net)
+        assert restored.num_parameters == model.num_parameters == count_parameters(model.network)
         assert restored.history.loss == model.history.loss
 
 
@@ -134,6 +144,11 @@ def test_empty_text_is_refused(text):
         L.train_language_model(text, "rnn")
 
 
+def test_a_text_over_the_size_limit_is_refused():
+    with pytest.raises(ValueError, match="too long"):
+        L.train_language_model("a " * (MAX_TEXT_CHARS // 2 + 10), "bow", epochs=1)
+
+
 def test_unknown_kind_and_setting_are_refused():
     with pytest.raises(ValueError, match="unknown kind"):
         L.train_language_model("Some words here.", "transformer")
@@ -141,7 +156,9 @@ def test_unknown_kind_and_setting_are_refused():
         L.train_language_model("Some words here.", "rnn", dropout=0.5)
 
 
-@pytest.mark.parametrize("text", ["Hello.", "dog", "🙂", "The cat sat on the mat. The dog sat on the log."])
+@pytest.mark.parametrize(
+    "text", ["Hello.", "dog", "the dog", "🙂", "!!! ??? ...", "The cat sat on the mat. The dog sat on the log."]
+)
 def test_a_tiny_text_still_trains(text):
     for kind in L.KINDS:
         model = L.train_language_model(text, kind, epochs=3, hidden_size=8, embedding_dim=4)
@@ -151,8 +168,15 @@ def test_a_tiny_text_still_trains(text):
 
 def test_overrides_reach_the_model(small_text):
     model = L.train_language_model(small_text, "rnn", epochs=1, hidden_size=16, embedding_dim=8, learning_rate=0.01)
-    assert model.config.hidden_size == 16 and model.net.rnn.hidden_size == 16
-    assert model.net.embed.embedding_dim == 8 and len(model.history.loss) == 1
+    assert model.config.hidden_size == 16 and model.network.rnn.hidden_size == 16
+    assert model.network.embed.embedding_dim == 8 and len(model.history.loss) == 1
+
+
+def test_sequences_are_inputs_shifted_by_one_and_skip_sentence_starts():
+    ids = [0, 5, 6, 7, 0, 8, 9]
+    x, y = L.make_sequences(ids, seq_len=4, start_id=0)
+    assert x.tolist() == [[0, 5, 6, 7], [0, 8, 9, 0]]  # the tail is padded with <s>
+    assert y.tolist() == [[5, 6, 7, L.IGNORE], [8, 9, L.IGNORE, L.IGNORE]]
 
 
 def test_recurrent_net_matches_torch_layers():
@@ -166,8 +190,8 @@ def test_recurrent_net_matches_torch_layers():
 
 
 def test_bow_training_path_equals_the_count_vector_path(trained):
-    net = trained["bow"].net
-    x = torch.tensor([trained["bow"].vocab.encode(L.text_tokens("The dog and the cat. The dog ran home."))])
+    net = trained["bow"].network
+    x = torch.tensor([trained["bow"].vocab.encode(text_tokens("The dog and the cat. The dog ran home."))])
     with torch.no_grad():
         net.train()
         fast = net.features(x)

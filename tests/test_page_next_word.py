@@ -42,7 +42,7 @@ def test_predict_tab_answers_the_prompt():
     assert _continuations(at) != greedy
 
 
-@pytest.mark.parametrize("prompt", ["", "🙂🙂🙂", "qwzx vbnm", "word " * 2000, '<b>"quote" \\ back</b>'])
+@pytest.mark.parametrize("prompt", ["", "🙂🙂🙂", "qwzx vbnm", "word " * 2000, '<b>"quote" \\ back</b>', "... !!!"])
 def test_any_prompt_works_on_every_text_tab(prompt):
     for tab in ("Predict", "Bag of words", "Unrolled graph", "LSTM gates"):
         at = _open(tab, next_word_prompt=prompt)

@@ -60,6 +60,12 @@ def test_bad_sentences_get_a_clear_message(at, text, message):
     assert any(message in w.value for w in at.warning)
 
 
+@pytest.mark.parametrize("text", ["🙂🙂🙂", "x" * 5000], ids=["emoji", "5,000 characters"])
+def test_hand_made_detectors_survive_bad_sentences(at, text):
+    at.text_input(key="text_speech_handmade_sentence").input(text).run()
+    assert not at.exception, at.exception
+
+
 def test_html_is_shown_as_text_and_huge_input_is_cut(at):
     at.text_input(key="text_speech_sentence").input("<script>alert(1)</script> <b>not bad</b>").run()
     assert not at.exception

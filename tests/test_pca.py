@@ -1,11 +1,11 @@
-"""Hand-written PCA against sklearn.decomposition.PCA, the scaling-invariance property, and the CSV loader."""
+"""Hand-written PCA against sklearn.decomposition.PCA, the scaling-invariance property, and bad input."""
 
 import numpy as np
 import pytest
 from sklearn.decomposition import PCA
 from sklearn.preprocessing import StandardScaler
 
-from models import pca, tabular
+from models import pca, pca_datasets
 
 
 def _assert_equal_up_to_sign(a: np.ndarray, b: np.ndarray, atol: float = 1e-8) -> None:
@@ -14,10 +14,10 @@ def _assert_equal_up_to_sign(a: np.ndarray, b: np.ndarray, atol: float = 1e-8) -
         assert np.allclose(u, v, atol=atol) or np.allclose(u, -v, atol=atol)
 
 
-@pytest.mark.parametrize("name", tabular.BUILTIN)
+@pytest.mark.parametrize("name", pca_datasets.BUILTIN)
 @pytest.mark.parametrize("standardize", [False, True])
 def test_fit_pca_matches_sklearn(name, standardize):
-    X = tabular.load_builtin(name).X
+    X = pca_datasets.load_builtin(name).X
     k = min(4, X.shape[1])
     ours = pca.fit_pca(X, k, standardize=standardize)
     reference_input = StandardScaler().fit_transform(X) if standardize else X
@@ -31,7 +31,7 @@ def test_fit_pca_matches_sklearn(name, standardize):
 
 
 def test_intermediate_steps_are_consistent():
-    X = tabular.load_builtin("iris").X
+    X = pca_datasets.load_builtin("iris").X
     result = pca.fit_pca(X)
     assert np.allclose(result.prepared.mean(axis=0), 0)
     assert np.allclose(result.covariance, np.cov(X, rowvar=False))
@@ -42,7 +42,7 @@ def test_intermediate_steps_are_consistent():
 
 
 def test_standardized_pca_is_invariant_to_feature_units():
-    X = tabular.load_builtin("wine").X
+    X = pca_datasets.load_builtin("wine").X
     rescaled = X * np.array([1000.0, 0.001] + [1.0] * (X.shape[1] - 2))
     a = pca.fit_pca(X, 3, standardize=True)
     b = pca.fit_pca(rescaled, 3, standardize=True)
@@ -55,7 +55,7 @@ def test_standardized_pca_is_invariant_to_feature_units():
 
 
 def test_full_reconstruction_is_exact_and_error_falls_with_k():
-    X = tabular.load_builtin("digits").X
+    X = pca_datasets.load_builtin("digits").X
     result = pca.fit_pca(X)
     assert np.allclose(result.reconstruct(X), X)
     errors = [result.reconstruction_error(X, k) for k in (1, 5, 20, 64)]
@@ -100,7 +100,7 @@ def test_variance_along_directions_peaks_at_pc1():
 
 
 def test_logistic_with_every_component_equals_the_baseline():
-    data = tabular.load_builtin("digits")
+    data = pca_datasets.load_builtin("digits")
     points, baseline = pca.pca_then_logistic(data.X, data.labels, (2, 64), repeats=1)
     assert baseline.k is None
     assert points[-1].k == 64
@@ -109,55 +109,29 @@ def test_logistic_with_every_component_equals_the_baseline():
     assert points[-1].variance_kept == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize("name", tabular.BUILTIN)
+@pytest.mark.parametrize("name", pca_datasets.BUILTIN)
 @pytest.mark.parametrize("standardize", [False, True])
 def test_sklearn_agreement_is_tiny_for_every_component(name, standardize):
     # Digits has constant pixels: their zero-variance directions are arbitrary and left out.
-    assert pca.sklearn_agreement(tabular.load_builtin(name).X, standardize=standardize) < 1e-6
-
-
-# --- CSV uploads -------------------------------------------------------------------------------------------
-
-
-def test_parse_csv_reads_numbers_drops_bad_rows_and_uses_text_labels():
-    data = b"a,b,c,kind\n1,2,3,x\n4,5,6,y\n7,,9,x\n1,inf,2,y\n3,3,3,y\n"
-    dataset = tabular.parse_csv(data)
-    assert dataset.X.shape == (3, 3)
-    assert dataset.feature_names == ("a", "b", "c")
-    assert list(dataset.labels) == ["x", "y", "y"]
-    assert any("Dropped 2 row" in n for n in dataset.notes)
-
-
-@pytest.mark.parametrize(
-    ("data", "message"),
-    [
-        (b"", "empty"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
-        ("a,b\n1,2\n3,4\n".encode("utf-16"), "binary|UTF-8"),
-        (b"a,b\n\xff\xfe,1\n", "UTF-8"),
-        (b"name,city\nann,york\nbob,leeds\n", "no numeric columns"),
-        (b"a,name\n1,x\n2,y\n", "only one numeric column"),
-        (b"a,b\n1,2\n", "at least 2 rows"),
-        (b"a,b\n1,nan\n2,3\n", "at least 2 rows"),
-        (b"a,b\n" + b"1,2\n" * 100_001, "limit"),
-        (b"x" * (tabular.MAX_CSV_BYTES + 1), "limit is 2 MB"),
-        ((",".join(f"c{i}" for i in range(400)) + "\n" + ",".join(["1"] * 400) + "\n").encode(), "limit is 300"),
-    ],
-)
-def test_parse_csv_refuses_bad_uploads_with_clear_messages(data, message):
-    with pytest.raises(ValueError, match=message):
-        tabular.parse_csv(data)
-
-
-def test_load_builtin_rejects_unknown_names():
-    with pytest.raises(ValueError, match="unknown dataset"):
-        tabular.load_builtin("mnist")
-    digits = tabular.load_builtin("digits")
-    assert digits.X.shape == (1797, 64) and digits.image_shape == (8, 8)
+    assert pca.sklearn_agreement(pca_datasets.load_builtin(name).X, standardize=standardize) < 1e-6
 
 
 def test_error_by_k_matches_reconstruction_error():
-    X = tabular.load_builtin("iris").X
+    X = pca_datasets.load_builtin("iris").X
     result = pca.fit_pca(X, standardize=True)
     curve = result.error_by_k(X[7])
     assert np.allclose(curve, [result.reconstruction_error(X[7:8], k) for k in range(1, 5)])
+
+
+@pytest.mark.parametrize(
+    ("X", "k", "words"),
+    [
+        (np.array([[1.0, np.nan], [2.0, 3.0]]), None, "NaN|finite|infinite"),
+        (np.array([[1.0, np.inf], [2.0, 3.0]]), None, "NaN|finite|infinite"),
+        (np.array([[1.0, 2.0]]), None, "2 rows|two rows|at least 2"),
+        (np.ones((5, 3)), 4, "components|k"),
+    ],
+)
+def test_fit_pca_bad_input(X, k, words):
+    with pytest.raises(ValueError, match=words):
+        pca.fit_pca(X, n_components=k)

@@ -82,7 +82,7 @@ def test_reading_a_sentence_traces_every_filter():
     reading = model.read("The soup was hardly warm")
     assert abs(sum(reading.probs.values()) - 1) < 1e-5 and reading.label in text_cnn.CLASSES
     assert len(reading.traces) == model.config.filters * len(model.config.widths)
-    pooled = model.model.pooled(*model.batch(["The soup was hardly warm"]))[0].detach().numpy()
+    pooled = model.network.pooled(*model.batch(["The soup was hardly warm"]))[0].detach().numpy()
     by_name = dict(zip(model.filter_names, pooled, strict=True))
     for trace in reading.traces:
         assert trace.value == pytest.approx(float(by_name[trace.name]), abs=1e-5)
@@ -97,7 +97,7 @@ def test_top_ngrams_are_the_filters_real_winners():
     top = model.top_ngrams(corpus, k=3)
     name = model.filter_names[0]
     gram, value = top[name][0]
-    pooled = model.model.pooled(*model.batch(corpus))[:, 0].detach().numpy()
+    pooled = model.network.pooled(*model.batch(corpus))[:, 0].detach().numpy()
     assert value == pytest.approx(float(pooled.max()), abs=1e-5)
     assert len(gram.split()) == model.config.widths[0]
 

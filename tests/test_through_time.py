@@ -7,8 +7,8 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from models import language as L
 from models import through_time as TT
+from models.vocabulary import tokenize
 
 SLIDE = "This morning I took my dog for a walk."
 
@@ -25,7 +25,7 @@ def test_lstm_gates_match_torch_lstm(trained):
     assert np.allclose(trace.hidden, trace.output * np.tanh(trace.cell), atol=1e-6)
     ids = torch.tensor([model.vocab.encode(trace.tokens)])
     with torch.no_grad():
-        out, (_, c_n) = model.net.rnn(model.net.embed(ids))
+        out, (_, c_n) = model.network.rnn(model.network.embed(ids))
     assert np.allclose(trace.hidden, out[0].numpy(), atol=1e-5)
     assert np.allclose(trace.cell[-1], c_n[0, 0].numpy(), atol=1e-5)
     assert len(trace.busiest_units(10)) == 10
@@ -38,9 +38,9 @@ def test_gradient_norms_match_autograd_through_torch_layers(trained, kind):
     model = trained[kind]
     trace = TT.gradient_norms(model, SLIDE)
     tokens, norms = trace.tokens, trace.hidden
-    ids = model.vocab.encode([*tokens, L.tokenize(SLIDE)[-1]])
+    ids = model.vocab.encode([*tokens, tokenize(SLIDE)[-1]])
     # Reference: torch's own layer, one step at a time, so every h_t is a leaf we can ask for its gradient.
-    layer, x = model.net.rnn, model.net.embed(torch.tensor(ids[:-1])).detach()
+    layer, x = model.network.rnn, model.network.embed(torch.tensor(ids[:-1])).detach()
     h = torch.zeros(1, 1, layer.hidden_size)
     c = torch.zeros(1, 1, layer.hidden_size)
     states, cells = [], []
@@ -52,8 +52,8 @@ def test_gradient_norms_match_autograd_through_torch_layers(trained, kind):
             cells.append((h.detach(), c.detach()))
         h.retain_grad()
         states.append(h)
-    F.cross_entropy(model.net.out(h[0]), torch.tensor([ids[-1]])).backward()
-    model.net.zero_grad(set_to_none=True)
+    F.cross_entropy(model.network.out(h[0]), torch.tensor([ids[-1]])).backward()
+    model.network.zero_grad(set_to_none=True)
     expected = np.array([float(s.grad.norm()) for s in states])
     assert np.allclose(norms, expected, rtol=1e-4, atol=1e-9)
     if kind == "lstm":
@@ -67,8 +67,8 @@ def test_gradient_norms_match_autograd_through_torch_layers(trained, kind):
             if t + 1 < len(x):
                 out, _ = layer(x[t + 1 :].unsqueeze(0), (h_leaf, c_leaf))
                 h_leaf = out[:, -1]
-            F.cross_entropy(model.net.out(h_leaf.reshape(1, -1)), torch.tensor([ids[-1]])).backward()
-            model.net.zero_grad(set_to_none=True)
+            F.cross_entropy(model.network.out(h_leaf.reshape(1, -1)), torch.tensor([ids[-1]])).backward()
+            model.network.zero_grad(set_to_none=True)
             assert math.isclose(trace.cell[t], float(c_leaf.grad.norm()), rel_tol=1e-3, abs_tol=1e-9), t
         with torch.no_grad():
             gates = x @ layer.weight_ih_l0.T + layer.bias_ih_l0 + layer.bias_hh_l0  # only for the first step's f
