@@ -329,18 +329,9 @@ def get_chart_spec(builder: str, *args: Any, **kwargs: Any) -> dict:
     return spec
 
 
-# ---------------------------------------------------------------------------
-# Default models, listed on the Home page: name -> (what it is, page that uses it).
-# Each page section below adds its own entries.
-# ---------------------------------------------------------------------------
-DEFAULT_MODELS: dict[str, tuple[str, str]] = {}
-
-
 # --- dimensionality (PCA and autoencoder) ------------------------------------
 
 
-DEFAULT_MODELS["autoencoder"] = ("Digits autoencoder 64→64→2→64→64 (ReLU, sigmoid)", "Dimensionality reduction")
-DEFAULT_MODELS["linear_autoencoder"] = ("Linear digits autoencoder 64→2→64 (no ReLU)", "Dimensionality reduction")
 AUTOENCODER_VERSION = 1  # bump when the autoencoder's architecture or training changes
 PREPROCESSING_KS = (1, 2, 3, 5, 8, 12, 16, 20, 30, 40, 64)  # k grid for logistic regression after PCA
 SCATTER_MAX_POINTS = 1000  # scatters show at most this many (seeded) points
@@ -557,10 +548,6 @@ def get_display_png(key: tuple, _image: np.ndarray, width: int, scale: str = "cl
 
 # --- draw (CNN classifiers) --------------------------------------------------
 
-DEFAULT_MODELS["xo"] = ("X / O / other CNN, 3 conv layers (12, 24, 48 channels)", "Draw and classify")
-DEFAULT_MODELS["digits"] = ("Digits 0–9 CNN on load_digits + synthetic strokes, 3 conv layers", "Draw and classify")
-DEFAULT_MODELS["xo_mlp"] = ("X / O / other MLP (576→128→3), for the invariance probe", "Draw and classify")
-DEFAULT_MODELS["digits_mlp"] = ("Digits MLP (64→128→10), for the invariance probe", "Draw and classify")
 IMAGE_MAX_WIDTH = 1460  # st.image decodes and shrinks a wider picture on every rerun (its content width, 2 × 730)
 DRAW_TASK_LABELS = {"xo": "the X-or-O CNN", "digits": "the digits CNN"}
 _BY_MODEL_KEY = {_cnn.ImageClassifier: lambda model: model.key}  # a trained classifier is cached by its own key
@@ -670,12 +657,6 @@ LANGUAGE_LABELS = {
     "rnn": "RNN",
     "lstm": "LSTM",
 }
-DEFAULT_MODELS["window"] = ("Next word from the previous 2 word embeddings (FFN)", "Next word")
-DEFAULT_MODELS["bow"] = ("Next word from the bag-of-words count vector of all previous words (FFN)", "Next word")
-DEFAULT_MODELS["rnn"] = ("Next word with a vanilla tanh RNN", "Next word")
-DEFAULT_MODELS["lstm"] = ("Next word with an LSTM", "Next word")
-DEFAULT_MODELS["longdep_rnn"] = ("Vanilla RNN on the long-dependency recall task", "Next word")
-DEFAULT_MODELS["longdep_lstm"] = ("LSTM on the long-dependency recall task", "Next word")
 CUSTOM_TEXT_MAX_BYTES = 200_000  # a pasted or uploaded text is refused above this size
 
 
@@ -847,9 +828,6 @@ def get_handmade_sound_view(sound: str, kernel: str) -> dict:
     return {"wave": wave, "image": image, "response": response}
 
 
-TEXT_SPEECH_PAGE = "CNNs for text and speech"
-DEFAULT_MODELS["text_cnn"] = ("Text CNN: word embeddings → convs of widths 2, 3, 4 → max over time", TEXT_SPEECH_PAGE)
-DEFAULT_MODELS["speech_cnn"] = ("Speech CNN: 2 conv layers on spectrograms of 8 generated sounds", TEXT_SPEECH_PAGE)
 TEXT_SPEECH_VERSION = 1  # bump when the text or speech CNN's data, architecture or training changes
 TEXT_FILTERS_SHOWN = 4  # filters traced along the student's sentence
 TOP_NGRAMS = 5  # n-grams listed per filter

@@ -5,6 +5,7 @@ import streamlit as st
 
 from components import lesson, resources
 from models import pulse
+from models.catalog import DEFAULT_MODELS
 
 OUTLINE = [
     (
@@ -66,13 +67,13 @@ def model_table() -> None:
     st.markdown("**On disk:** what a restart loads instead of retraining.")
     cached = {m.name: m for m in resources.cached_models()}
     rows = []
-    for name, (what, page) in resources.DEFAULT_MODELS.items():
-        m = cached.get(name)
+    for model in DEFAULT_MODELS.values():
+        m = cached.get(model.name)
         rows.append(
             {
-                "model": name,
-                "what it is": what,
-                "page": page,
+                "model": model.name,
+                "what it is": model.what,
+                "page": model.page,
                 "status": "trained and cached" if m else "trains on first use",
                 "parameters": f"{m.parameters:,}" if m else "",
                 "size (kB)": f"{m.bytes / 1024:.1f}" if m else "",
