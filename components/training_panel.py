@@ -109,13 +109,13 @@ def watch_panel(jobs: WatchJobs, key: str, show: Callable[[JobView], None]) -> N
     if view is None or not view.running:
         st.rerun()  # the page draws the finished (or stopped) model now, with every widget's value kept
     slug = re.sub(r"\W", "_", key)
-    with st.container(border=True, key="lab_watch_" + slug):
+    with st.container(border=True, key="lab_watching_" + slug):
         text, button = st.columns([5, 1], vertical_alignment="center")
         text.markdown(
             f"**Training {view.label} in the background.** Below: the model as it is after its latest epoch. "
             "**Stop** keeps it as it is at that moment; the rest of the page works meanwhile."
         )
-        if button.button("Stop", key="lab_watch_stop_" + slug, icon=":material/stop_circle:", type="primary"):
+        if button.button("Stop", key="lab_stop_" + slug, icon=":material/stop_circle:", type="primary"):
             jobs.stop(key, wait=STOP_WAIT_SECONDS)
             st.rerun()
         st.progress(view.fraction, text=describe_job(view))

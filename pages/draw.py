@@ -358,10 +358,17 @@ def retrain_section(task: str, model: cnn.ImageClassifier, image: np.ndarray) ->
         f"Your model: {channels[0]} filters in conv 1, {n_epochs} epochs (+{mine.config.cooldown_epochs} at a "
         f"tenth of the rate), learning rate {learning_rate:g}; it trained for {mine.history.seconds:.1f} s.{stopped}"
     )
+    left, right = st.columns([2, 1])
     if mine.history.val_accuracy:
         lesson.show_chart(
-            "curves_chart", {"your test accuracy": mine.history.val_accuracy}, y_title="accuracy", height=160
-        )
+            "curves_chart", {"your test accuracy": mine.history.val_accuracy}, y_title="accuracy", height=160,
+            where=left,
+        )  # fmt: skip
+    right.image(
+        resources.get_kernel_picture(mine),
+        caption=f"Your {channels[0]} conv 1 kernels (red +, blue −); compare the default's above",
+        output_format="PNG",
+    )
 
 
 def watching_view(view, default: cnn.ImageClassifier, image: np.ndarray) -> None:
