@@ -6,7 +6,7 @@ import functools
 import logging
 import re
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -111,6 +111,19 @@ def sections(*parts: Callable[[], object]) -> None:
             part()
         except resources.ModelNotReady:
             continue
+
+
+def tabbed_sections(parts: Mapping[str, Callable[..., object]], *args, key: str | None = None) -> None:
+    """One tab per section, from ``{tab name: section function}``; each section is called with ``args``.
+
+    With a ``key`` only the open tab's section runs (opening another tab reruns the page, which remembers it);
+    without one every tab's section runs, so all of them are in the page at once (cheap sections, tests).
+    """
+    tabs = st.tabs(list(parts), key=key, on_change="rerun") if key else st.tabs(list(parts))
+    for tab, part in zip(tabs, parts.values(), strict=True):
+        if key is None or tab.open:
+            with tab:
+                part(*args)
 
 
 def model_section(fn: Callable) -> Callable:
