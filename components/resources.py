@@ -215,8 +215,8 @@ def watch_custom(owner: str, key: str, label: str, parts: list[WatchPart], *, su
         return view
     if (other := running_custom_job(exclude=key)) is not None:
         raise CustomBusy(
-            f"{other.label[:1].upper() + other.label[1:]} is still training. Press **Stop** on its panel (it keeps "
-            "what it has learned so far) or wait until it is done, then ask again."
+            f"Still training: {other.label}. One model of yours trains at a time: press **Stop** on its panel (it "
+            "keeps what it has learned so far) or wait until it is done, then ask again."
         )
     try:
         if BLOCKING:

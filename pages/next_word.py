@@ -173,7 +173,7 @@ def own_text_progress(job) -> None:
 def stopped_sentence(job) -> str:
     """Which of the student's models stopped where, read from their histories."""
     why = "at the time limit" if job.reason == "time" else "when you pressed Stop"
-    done = [f"the {SHORT[k]} after {len(m.history.loss)} epoch{'s' if len(m.history.loss) != 1 else ''}"
+    done = [f"the {LABELS[k]} model after {len(m.history.loss)} epoch{'s' if len(m.history.loss) != 1 else ''}"
             for k, m in job.value.items()]  # fmt: skip
     return f"Training was stopped {why}; the models are kept as they were then: " + ", ".join(done) + "."
 

@@ -1,5 +1,7 @@
 """AppTest for the Draw and classify page: blank canvas, ready-made drawings, every section's controls, bad input."""
 
+import threading
+import time
 from pathlib import Path
 from unittest import mock
 
@@ -104,6 +106,64 @@ def test_retrain_form_trains_a_private_model_and_shows_its_settings(warm):
     at.select_slider(key="draw_digits_filters").set_value(16).run()  # moved but not submitted
     assert any(c.value.startswith("Your model: 4 filters in conv 1, 2 epochs") for c in at.caption)
     assert any("s to train" in m.value for m in at.markdown), "the form states what training costs"
+
+
+def _wait_for(at: AppTest, found, timeout: float = 120.0) -> None:
+    """Rerun ``at`` until ``found(at)`` (a background job's state shows only in a later page run)."""
+    deadline = time.monotonic() + timeout
+    while not found(at):
+        assert time.monotonic() < deadline, "the page never showed it"
+        time.sleep(0.5)
+        at.run()
+        assert not at.exception, at.exception
+
+
+def test_a_background_retrain_shows_a_live_panel_and_stop_keeps_a_model_that_predicts(warm, monkeypatch):
+    from components import resources
+
+    monkeypatch.setattr(resources, "BLOCKING", False)  # as on a server: the retrain trains in a thread
+    at = fresh("4", "Digits 0–9")
+    at.select_slider(key="draw_digits_filters").set_value(4)
+    at.slider(key="draw_digits_epochs").set_value(15)
+    at.button[[b.label for b in at.button].index("Retrain")].click().run()
+    assert not at.exception, at.exception
+    assert any("in the background" in m.value for m in at.markdown), "the live panel, not a blocking progress bar"
+    assert metric(at, "Your test accuracy") is None
+    _wait_for(at, lambda at: metric(at, "Its prediction for your drawing") is not None)  # after its first epoch
+    assert metric(at, "Its prediction for your drawing") in [str(d) for d in range(10)]
+    assert any(m.label.startswith("Test accuracy after epoch") for m in at.metric)
+    assert metric(at, "Prediction") == "4", "the rest of the page works meanwhile"
+    next(b for b in at.button if b.label == "Stop").click().run()
+    _wait_for(at, lambda at: metric(at, "Your model's prediction") is not None)
+    assert metric(at, "Your model's prediction") in [str(d) for d in range(10)]
+    stopped = [c.value for c in at.caption if "stopped when you pressed Stop" in c.value]
+    assert len(stopped) == 1 and "of its 16 epochs" in stopped[0], stopped
+    assert not any(b.label == "Stop" for b in at.button), "nothing trains any more"
+    assert resources.get_watch_jobs().threads_alive() == 0
+
+
+def test_a_second_retrain_while_one_trains_gets_a_message_and_the_first_goes_on(warm, monkeypatch):
+    from components import resources
+    from components.background import WatchPart
+
+    monkeypatch.setattr(resources, "BLOCKING", False)
+    release = threading.Event()
+    running = WatchPart("cnn", "your X-or-O CNN", lambda on_step: release.wait(60))
+    resources.get_watch_jobs().request("draw-running", "your X-or-O CNN", [running])
+    try:
+        at = AppTest.from_file(PAGE, default_timeout=120)
+        at.session_state["_lab_watch_jobs"] = {"draw_xo": "draw-running"}  # this session's first retrain
+        at.run()
+        at.radio(key="draw_model").set_value("Digits 0–9").run()
+        at.selectbox(key="draw_example").set_value("Example: 4").run()
+        at.button[[b.label for b in at.button].index("Retrain")].click().run()
+        assert not at.exception, at.exception
+        assert any("Still training: your X-or-O CNN" in w.value for w in at.warning)
+        assert "draw_custom_digits" not in at.session_state, "the second request was not taken"
+        assert resources.get_watch_jobs().get("draw-running").state == "training"
+    finally:
+        release.set()
+        resources.get_watch_jobs().clear()
 
 
 def test_bad_canvas_images_give_a_message_not_a_traceback(warm):

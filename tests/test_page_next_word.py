@@ -1,11 +1,14 @@
 """The Next word page in AppTest: every tab runs, the controls change what is shown, bad input gets a message."""
 
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from components import diagrams
+from components.resources import LANGUAGE_LABELS as LABELS
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "next_word.py")
 
@@ -132,6 +135,64 @@ def test_own_text_trains_four_models_and_switches_back():
     at.session_state["next_word_source"] = "Bundled corpus"
     at.run()
     assert not at.exception
+
+
+def _wait_for(at: AppTest, found, timeout: float = 120.0) -> None:
+    """Rerun ``at`` until ``found(at)`` (a background job's state shows only in a later page run)."""
+    deadline = time.monotonic() + timeout
+    while not found(at):
+        assert time.monotonic() < deadline, "the page never showed it"
+        time.sleep(0.5)
+        at.run()
+        assert not at.exception, at.exception
+
+
+def _live_table(at: AppTest):
+    """The watching panel's table of the four models on the student's text, if the page shows it."""
+    return next((d.value for d in at.dataframe if "held-out perplexity" in d.value.columns), None)
+
+
+def test_own_text_trains_in_the_background_with_a_live_table_and_stop_keeps_the_models(monkeypatch):
+    from components import resources
+    from models import long_dependency
+
+    monkeypatch.setattr(resources, "BLOCKING", False)  # as on a server: the four models train in a thread
+    at = _open()
+    at.text_area(key="next_word_own_text").set_value(long_dependency.pattern_text()).run()
+    at.button(key="next_word_train_own").click().run()
+    assert not at.exception, at.exception
+    assert "in the background" in _text(at) and "the page below shows the bundled ones" in _text(at)
+    assert len(at.get("vega_lite_chart")) >= 4, "the bundled models answer meanwhile"
+    _wait_for(at, lambda at: _live_table(at) is not None and _live_table(at)["epochs done"].max() > 0)
+    live = _live_table(at)
+    assert list(live["model"]) == [LABELS[k] for k in ("window", "bow", "rnn", "lstm")]
+    assert live["next word"].iloc[0] != "–" and live["held-out perplexity"].iloc[0] > 1
+    next(b for b in at.button if b.label == "Stop").click().run()
+    _wait_for(at, lambda at: "Training was stopped when you pressed Stop" in _text(at))
+    assert not any(b.label == "Stop" for b in at.button)
+    assert "Your text's long-range pattern" in _text(at), "the page now shows the stopped models on your text"
+    assert resources.get_watch_jobs().threads_alive() == 0
+
+
+def test_a_new_text_while_one_trains_gets_a_message_and_the_first_goes_on(monkeypatch):
+    from components import resources
+    from components.background import WatchPart
+
+    monkeypatch.setattr(resources, "BLOCKING", False)
+    release = threading.Event()
+    running = WatchPart("lstm", "the four models on your text", lambda on_step: release.wait(60))
+    resources.get_watch_jobs().request("next_word-running", "the four models on your text", [running])
+    try:
+        at = _open(_lab_watch_jobs={"next_word_own": "next_word-running"})
+        at.text_area(key="next_word_own_text").set_value("My cat sleeps on the sofa. " * 50).run()
+        at.button(key="next_word_train_own").click().run()
+        assert not at.exception, at.exception
+        assert any("Still training: the four models on your text" in w.value for w in at.warning)
+        assert "next_word_custom_text" not in at.session_state, "the new text waits: nothing was replaced"
+        assert resources.get_watch_jobs().get("next_word-running").state == "training"
+    finally:
+        release.set()
+        resources.get_watch_jobs().clear()
 
 
 def test_every_tab_is_a_section_and_runs():
