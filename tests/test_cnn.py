@@ -40,12 +40,13 @@ def test_xo_examples_get_their_class(xo_cnn, name):
 
 
 def test_digit_examples_get_their_digit(digits_cnn):
-    right = sum(
-        top(p) == name
+    guesses = {
+        (name, seed): digits_cnn.predict_proba(drawing.example_drawing("digits", name, seed=seed))
         for name in drawing.EXAMPLES["digits"]
         for seed in (3, 4)
-        if (p := digits_cnn.predict_proba(drawing.example_drawing("digits", name, seed=seed)))
-    )
+    }
+    assert all(probs is not None for probs in guesses.values()), "every example digit has ink"
+    right = sum(top(probs) == name for (name, _), probs in guesses.items())
     assert right >= 18, f"{right}/20 synthetic pen digits right"
 
 
