@@ -1,0 +1,222 @@
+"""What a student waits for, in Chromium, on a server that starts with an empty weights folder.
+
+    python -m benchmarks.browser            # prints a table, writes benchmarks/browser.json
+
+Per page (each on its own fresh server and empty cache): time from navigation to the page title and its first
+section on screen, and to every model-backed section filled in (no live training panel left). Then eight
+students opening the draw page at once, and the peak memory of one server that has trained every default model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from deploy.class_server import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("LAB_CHROMIUM", "/usr/bin/chromium")
+PAGES = ("home", "dimensionality", "kernels", "draw", "text_speech", "next_word")
+STUDENTS = 8
+FIRST_SECTION_GOAL_S = 2.0  # issue 12: title and first section visible within 2 s
+MEMORY_GOAL_MB = 700.0  # issue 12: one server that has trained every default model
+QUIET_SECONDS = 20  # no new model for this long: the warm-up is done
+TIMEOUT_MS = 300_000
+# The title is the page's h1; the first section is the first lesson section heading (Home has none: its title).
+FIRST_SECTION = '[class*="st-key-lab_section_1"], [data-testid="stHeading"] h2'
+FILLED = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return app && app.getAttribute('data-test-script-state') === 'notRunning'
+        && !document.querySelector('[class*="st-key-lab_training_"]');
+}"""
+
+
+class Server:
+    """``streamlit run`` on a free port with its own empty weights folder, training in the background."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.cache_dir = Path(tempfile.mkdtemp(prefix="lab-bench-browser-"))
+        env = {**os.environ, "LAB_CACHE_DIR": str(self.cache_dir), "PYTHONUNBUFFERED": "1"}
+        env.pop("LAB_BLOCKING_TRAINING", None)
+        self.log_path = Path(tempfile.mkstemp(prefix="lab-bench-browser-", suffix=".log")[1])
+        self.log = self.log_path.open("w+b")  # lives as long as the server
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(self.port),
+             "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("streamlit did not start in 60 s")
+
+    def trained(self) -> set[str]:
+        """The default models this server has started training (its log says so)."""
+        self.log.seek(0)
+        return set(re.findall(r"INFO lab: training (?!custom )(\S+)", self.log.read().decode(errors="replace")))
+
+    def peak_rss_mb(self) -> float:
+        """The server process's high-water mark of resident memory (VmHWM)."""
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        raise RuntimeError("no VmHWM")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def _timed_visit(browser, url: str):
+    """Open ``url`` in a new context; returns the page and the seconds to its title and first section."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    started = time.perf_counter()
+    page.goto(url, wait_until="commit")
+    page.locator("h1").first.wait_for(timeout=TIMEOUT_MS)
+    title = time.perf_counter() - started
+    page.locator(FIRST_SECTION).first.wait_for(timeout=TIMEOUT_MS)
+    return page, started, {"title_s": round(title, 2), "first_section_s": round(time.perf_counter() - started, 2)}
+
+
+def open_page(browser, url: str) -> dict[str, dict[str, float]]:
+    """The first visitor of a fresh server process (who also pays for importing torch and friends), then a
+    second student who arrives while the page's models are still training: seconds to the title, to the first
+    section, and (first visitor) to every section filled in."""
+    first, started, out = _timed_visit(browser, url)
+    second, _, out_next = _timed_visit(browser, url)
+    first.wait_for_function(FILLED, timeout=TIMEOUT_MS, polling=100)
+    out["filled_s"] = round(time.perf_counter() - started, 2)
+    out_next["still_training"] = second.locator('[class*="st-key-lab_training_"]').count() > 0
+    first.context.close()
+    second.context.close()
+    return {"first_visitor": out, "next_visitor": out_next}
+
+
+def per_page(browser, pages=PAGES) -> dict[str, dict[str, dict[str, float]]]:
+    """Each page on its own fresh server and empty weights folder."""
+    out = {}
+    for name in pages:
+        server = Server()
+        try:
+            out[name] = open_page(browser, f"{server.url}/{'' if name == 'home' else name}")
+        finally:
+            server.stop()
+        print(f"  {name:<16} {out[name]}", flush=True)
+    return out
+
+
+def classroom(browser) -> dict[str, float]:
+    """Eight students open the draw page at once on a fresh server."""
+
+    server = Server()
+    try:
+        contexts = [browser.new_context(viewport={"width": 1200, "height": 900}) for _ in range(STUDENTS)]
+        pages = [c.new_page() for c in contexts]
+        started = time.perf_counter()
+        for p in pages:
+            p.goto(f"{server.url}/draw", wait_until="commit")
+        firsts, filled = [], []
+        for p in pages:
+            p.locator(FIRST_SECTION).first.wait_for(timeout=TIMEOUT_MS)
+            firsts.append(time.perf_counter() - started)
+        for p in pages:
+            p.wait_for_function(FILLED, timeout=TIMEOUT_MS, polling=100)
+            filled.append(time.perf_counter() - started)
+        for c in contexts:
+            c.close()
+    finally:
+        server.stop()
+    return {
+        "first_section_median_s": round(statistics.median(firsts), 2),
+        "first_section_max_s": round(max(firsts), 2),
+        "filled_max_s": round(max(filled), 2),
+    }
+
+
+def trained_server_memory(browser) -> dict[str, float]:
+    """Open Home on a fresh server and wait until its warm-up has trained (and saved) every default model it
+    started, with nothing new for a while; then read the server's peak RSS."""
+    server = Server()
+    try:
+        context = browser.new_context()
+        page = context.new_page()
+        started = time.perf_counter()
+        page.goto(server.url)
+        page.locator("h1").first.wait_for(timeout=TIMEOUT_MS)
+        quiet_since, seen = time.perf_counter(), (-1, -1)
+        while time.perf_counter() - started < 2 * TIMEOUT_MS / 1000:
+            now = (len(server.trained()), len(list(server.cache_dir.glob("*.pt"))))
+            if now != seen:
+                seen, quiet_since = now, time.perf_counter()
+            elif now[0] and now[0] <= now[1] and time.perf_counter() - quiet_since > QUIET_SECONDS:
+                break
+            time.sleep(1)
+        seconds = quiet_since - started
+        context.close()
+        return {
+            "models_trained": seen[0],
+            "all_trained_s": round(seconds, 1),
+            "peak_rss_mb": round(server.peak_rss_mb(), 1),
+        }
+    finally:
+        server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "browser.json"))
+    parser.add_argument("--pages", nargs="*", default=list(PAGES), help="pages to time one by one")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    results: dict[str, object] = {"date": time.strftime("%Y-%m-%d")}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
+        print("Each page on a fresh server with an empty cache…", flush=True)
+        results["pages"] = per_page(browser, args.pages)
+        print(f"{STUDENTS} students on the draw page at once…", flush=True)
+        results["classroom"] = classroom(browser)
+        print(results["classroom"], flush=True)
+        print("Memory of a server that has trained every default model…", flush=True)
+        results["memory"] = trained_server_memory(browser)
+        print(results["memory"], flush=True)
+        browser.close()
+    worst_cold = max(p["first_visitor"]["first_section_s"] for p in results["pages"].values())
+    worst_first = max(p["next_visitor"]["first_section_s"] for p in results["pages"].values())
+    rows = [
+        ("first visitor of a new server process: first section (worst page)", f"{worst_cold} s", None),
+        (f"title and first section ≤ {FIRST_SECTION_GOAL_S:g} s while models train (worst page)", f"{worst_first} s",
+         worst_first <= FIRST_SECTION_GOAL_S),
+        (f"{STUDENTS} students: first section (max)", f"{results['classroom']['first_section_max_s']} s",
+         results["classroom"]["first_section_max_s"] <= FIRST_SECTION_GOAL_S),
+        (f"server that trained every model ≤ {MEMORY_GOAL_MB:g} MB", f"{results['memory']['peak_rss_mb']} MB",
+         results["memory"]["peak_rss_mb"] <= MEMORY_GOAL_MB),
+    ]  # fmt: skip
+    for goal, measured, met in rows:
+        print(f"{goal:<72} {measured:<10} {'—' if met is None else 'yes' if met else 'NO'}")
+    results["goals"] = [{"goal": g, "measured": m, "met": ok} for g, m, ok in rows]
+    Path(args.out).write_text(json.dumps(results, indent=2))
+    print(f"Wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
