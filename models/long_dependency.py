@@ -13,7 +13,8 @@ import numpy as np
 import torch
 
 from models.corpus import split_heldout, split_paragraphs
-from models.language import IGNORE, LanguageConfig, LanguageModel, RecurrentNet, open_forget_gates, sequence_loss
+from models.language import IGNORE, LanguageConfig, LanguageModel, sequence_loss
+from models.language_networks import RecurrentNet, open_forget_gates
 from models.through_time import GradientTrace, state_gradients
 from models.training import OnStep, seed_everything, torch_threads, train_in_phases
 from models.vocabulary import START, UNK, Vocabulary, tokenize

@@ -12,7 +12,8 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from models.language import LanguageModel, RecurrentNet, make_sequences, sequence_loss, single_threaded
+from models.language import LanguageModel, make_sequences, sequence_loss, single_threaded
+from models.language_networks import RecurrentNet
 from models.training import History, seed_everything, torch_threads, train
 from models.vocabulary import START, Vocabulary, text_tokens
 

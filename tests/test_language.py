@@ -8,7 +8,6 @@ import math
 import numpy as np
 import pytest
 import torch
-from torch import nn
 from torch.nn import functional as F
 
 from models import language as L
@@ -177,27 +176,6 @@ def test_sequences_are_inputs_shifted_by_one_and_skip_sentence_starts():
     x, y = L.make_sequences(ids, seq_len=4, start_id=0)
     assert x.tolist() == [[0, 5, 6, 7], [0, 8, 9, 0]]  # the tail is padded with <s>
     assert y.tolist() == [[5, 6, 7, L.IGNORE], [8, 9, L.IGNORE, L.IGNORE]]
-
-
-def test_recurrent_net_matches_torch_layers():
-    torch.manual_seed(0)
-    net = L.RecurrentNet("lstm", 20, 4, 6)
-    x = torch.randint(0, 20, (2, 5))
-    reference = nn.LSTM(4, 6, batch_first=True)
-    reference.load_state_dict(net.rnn.state_dict())
-    out, _ = reference(net.embed(x))
-    assert torch.allclose(net(x), net.out(out))
-
-
-def test_bow_training_path_equals_the_count_vector_path(trained):
-    net = trained["bow"].network
-    x = torch.tensor([trained["bow"].vocab.encode(text_tokens("The dog and the cat. The dog ran home."))])
-    with torch.no_grad():
-        net.train()
-        fast = net.features(x)
-        net.eval()
-        exact = net.features(x)
-    assert torch.allclose(fast, exact, atol=1e-5)
 
 
 def test_epochs_none_means_as_many_as_the_token_budget_needs():
