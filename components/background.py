@@ -11,6 +11,7 @@ model as it is), and :class:`WatchJobs` keeps a bounded number of them, each cap
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import gc
@@ -478,6 +479,7 @@ class WatchJobs:
         self._gate = threading.Semaphore(max_running)
         self._lock = threading.Lock()
         self._jobs: dict[str, WatchJob] = {}
+        atexit.register(self.shutdown)  # a server that stops lets its jobs end between two steps, not mid-kernel
 
     def get(self, key: str) -> JobView | None:
         """The view of job ``key`` (and it counts as seen), or None if there is none (never asked, or dropped)."""
@@ -532,6 +534,16 @@ class WatchJobs:
         with self._lock:
             for key in list(self._jobs):
                 self._drop(key, "cleared")
+
+    def shutdown(self, wait: float = 2.0) -> None:
+        """Stop every job and wait up to ``wait`` seconds in all for their threads to end."""
+        with self._lock:
+            jobs = list(self._jobs.values())
+            for key in list(self._jobs):
+                self._drop(key, "cleared")
+        deadline = time.monotonic() + wait
+        for job in jobs:
+            job.join(max(0.0, deadline - time.monotonic()))
 
     def keys(self) -> list[str]:
         with self._lock:

@@ -347,3 +347,12 @@ def test_a_language_snapshot_reads_prompts_with_the_vocabulary_it_is_trained_on(
     assert len(epochs) == 2 and epochs[-1].heldout_perplexity == pytest.approx(model.heldout_perplexity)
     assert epochs[0].heldout_perplexity > epochs[-1].heldout_perplexity, "it learns between epochs"
     assert epochs[0].predict_next("the dog", 3) and epochs[0].key != epochs[-1].key
+
+
+def test_shutdown_stops_every_job_and_waits_for_its_thread():
+    jobs = WatchJobs(max_entries=4, ttl_seconds=60)
+    jobs.request("one", "one", [_linear_part()])
+    jobs.request("two", "two", [_linear_part()])
+    _until(lambda: jobs.get("one").state == "training", 10, "the first job to start")
+    jobs.shutdown(wait=10)
+    assert jobs.threads_alive() == 0 and jobs.keys() == []
