@@ -282,6 +282,7 @@ class JobView:
     key: str
     label: str
     parts: tuple[str, ...]
+    part_labels: tuple[str, ...] = ()  # for people, one per part
     state: str = "waiting"  # waiting | training | ready | stopped | failed
     part: str = ""  # the part training now (or the last one)
     step: int = 0  # of the current part
@@ -350,7 +351,7 @@ class WatchJob:
         self._gate = gate
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._view = JobView(key, label, tuple(p.name for p in parts))
+        self._view = JobView(key, label, tuple(p.name for p in parts), tuple(p.label for p in parts))
         self._thread: threading.Thread | None = None
         self.touched = time.monotonic()  # last time a session looked at it (for eviction)
 

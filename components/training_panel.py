@@ -96,7 +96,9 @@ def describe_job(view: JobView) -> str:
     eta = f", about {left:.0f} s left" if left is not None else ""
     which = ""
     if len(view.parts) > 1 and view.part:
-        which = f"model {view.parts.index(view.part) + 1} of {len(view.parts)} ({view.part}): "
+        i = view.parts.index(view.part)
+        name = view.part_labels[i] if i < len(view.part_labels) else view.part
+        which = f"model {i + 1} of {len(view.parts)}, {name}: "
     step = f"step {view.step:,} of {view.total:,}" if view.total else "preparing the data"
     return f"{which}{step}{eta}"
 

@@ -356,3 +356,16 @@ def test_shutdown_stops_every_job_and_waits_for_its_thread():
     _until(lambda: jobs.get("one").state == "training", 10, "the first job to start")
     jobs.shutdown(wait=10)
     assert jobs.threads_alive() == 0 and jobs.keys() == []
+
+
+def test_the_watching_panel_says_where_a_job_stands():
+    from components.background import JobView
+    from components.training_panel import describe_job
+
+    parts, labels = ("window", "lstm"), ("the window model", "the LSTM model")
+    assert "waiting its turn" in describe_job(JobView("k", "yours", parts, labels))
+    training = JobView("k", "yours", parts, labels, state="training", part="lstm", step=3, total=10,
+                       started=time.monotonic() - 6)  # fmt: skip
+    said = describe_job(training)
+    assert said.startswith("model 2 of 2, the LSTM model: step 3 of 10") and "s left" in said
+    assert training.fraction == pytest.approx(0.65)
