@@ -30,6 +30,18 @@ def test_page_renders_every_section(at):
     assert len(at.get("image")) >= 6  # eigen-digits, one reconstruction pair, four autoencoder rows
 
 
+def test_pca_steps_are_one_tab_each_and_every_tab_is_filled(at):
+    assert [t.label for t in at.tabs] == [
+        "1 · Centre (and scale)",
+        "2 · Covariance",
+        "3 · Eigen-decomposition",
+        "4 · Sort",
+        "5 · Project",
+    ]
+    assert all(tab.markdown for tab in at.tabs)  # each step's sentence, so every step ran
+    assert any("*ascending* order" in m.value for m in at.tabs[2].markdown)
+
+
 def test_rotating_the_direction_changes_the_variance_and_new_sample_changes_pc1(at):
     before = _metric(at, "Variance along")
     at.slider(key="dimensionality_angle").set_value(90).run()
