@@ -88,3 +88,25 @@ def test_class_pulse_counts_the_committed_answer_and_shows_it_to_the_presenter(t
     at.run()
     assert not at.exception
     assert any("The class so far: 1 answer" in c.proto.spec for c in at.get("vega_lite_chart"))
+
+
+def _tabs_app(keyed: bool):
+    import streamlit as st
+
+    from components import lesson
+
+    parts = {"First": lambda n: st.markdown(f"first section {n}"), "Second": lambda n: st.markdown(f"second {n}")}
+    lesson.tabbed_sections(parts, 7, key="lesson_tabs" if keyed else None)
+
+
+def test_tabbed_sections_with_a_key_run_only_the_open_tab():
+    at = AppTest.from_function(_tabs_app, args=(True,), default_timeout=60).run()
+    assert not at.exception
+    shown = [m.value for m in at.markdown]
+    assert "first section 7" in shown and "second 7" not in shown
+
+
+def test_tabbed_sections_without_a_key_run_every_tab():
+    at = AppTest.from_function(_tabs_app, args=(False,), default_timeout=60).run()
+    assert not at.exception
+    assert {"first section 7", "second 7"} <= {m.value for m in at.markdown}
