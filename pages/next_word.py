@@ -844,16 +844,7 @@ SECTIONS = {  # tab name -> section
 }
 
 
-def show_sections(models: dict, prompt: str, own_text: str | None) -> None:
-    """One tab per section; only the open tab runs."""
-    tabs = st.tabs(list(SECTIONS), key="next_word_tab", on_change="rerun")
-    for tab, section in zip(tabs, SECTIONS.values(), strict=True):
-        if tab.open:
-            with tab:
-                section(models, prompt, own_text)
-
-
 intro()
 models, own_text = choose_models()
 prompt = prompt_input(models)
-show_sections(models, prompt, own_text)
+lesson.tabbed_sections(SECTIONS, models, prompt, own_text, key="next_word_tab")  # only the open tab runs
