@@ -28,6 +28,7 @@ from models.training import History, OnStep, watching
 logger = logging.getLogger("lab")
 
 LOSS_POINTS = 200  # losses kept per model for the live curve (thinned evenly beyond this)
+SHUTDOWN_SECONDS = 15.0  # at exit, how long to wait for the worker to reach its next training step
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,10 @@ class Progress:
         return max(0.0, elapsed / self.step * (self.total - self.step))
 
 
+class ShelfClosing(Exception):
+    """Raised inside a training step when the process exits: the worker drops the model it was training."""
+
+
 class ModelShelf:
     """Every shared default model of one process, built at most once, by a background worker or on demand."""
 
@@ -84,7 +89,9 @@ class ModelShelf:
         self._building: dict[str, threading.Lock] = {}
         self._start_worker = start_worker
         self._worker: threading.Thread | None = None
+        self._closing = False  # set at interpreter exit: the worker stops at its next training step
         self.warmed = False  # set once the warm-up has queued every default model
+        atexit.register(self.shutdown)
 
     # --- what sessions ask --------------------------------------------------------------------------
     def value(self, key: str) -> Any:
@@ -168,10 +175,21 @@ class ModelShelf:
             self._queue.clear()
             self.warmed = False
 
+    def shutdown(self, wait: float = SHUTDOWN_SECONDS) -> None:
+        """Stop the worker at its next training step and wait for it (at exit: a thread killed inside a torch
+        kernel aborts the whole process with "terminate called without an active exception")."""
+        with self._lock:
+            self._closing = True
+            self._queue.clear()
+            self._lock.notify_all()
+            worker = self._worker
+        if worker is not None:
+            worker.join(wait)
+
     # --- the worker ---------------------------------------------------------------------------------
     def _ensure_worker(self) -> None:
         with self._lock:
-            if not self._start_worker or (self._worker is not None and self._worker.is_alive()):
+            if self._closing or not self._start_worker or (self._worker is not None and self._worker.is_alive()):
                 return
             self._worker = threading.Thread(target=self._work, name="lab-model-shelf", daemon=True)
             self._worker.start()
@@ -179,12 +197,16 @@ class ModelShelf:
     def _work(self) -> None:
         while True:
             with self._lock:
-                while not self._queue:
+                while not self._queue and not self._closing:
                     self._lock.wait()
+                if self._closing:
+                    return
                 key = self._queue[0]
                 job = self._jobs[key]
             try:
                 self.build(job)
+            except ShelfClosing:
+                return
             except Exception as exc:  # a failed model must not stop the worker: the page says it failed
                 logger.exception("training %s failed", job.name)
                 self._update(key, state="failed", error=f"{type(exc).__name__}: {exc}")
@@ -198,6 +220,8 @@ class ModelShelf:
         self._update(job.key, state="training", started=time.monotonic(), step=0, losses=[])
 
         def report(step: int, total: int, loss: float) -> None:
+            if self._closing:
+                raise ShelfClosing(job.name)
             with self._lock:
                 p = self._progress.setdefault(job.key, Progress(state="training"))
                 p.step, p.total = step, total
