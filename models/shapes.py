@@ -6,7 +6,7 @@ and rendered with PIL as white ink on black, the way a canvas drawing looks afte
 
 from __future__ import annotations
 
-import itertools
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,9 +46,17 @@ def _densify(stroke: Stroke, per_segment: int = 4) -> Stroke:
     """Add points along each segment so that wobble bends straight strokes a little."""
     if len(stroke) < 2:
         return stroke
-    t = np.linspace(0, 1, per_segment, endpoint=False)[:, None]
-    parts = [a + t * (b - a) for a, b in itertools.pairwise(stroke)]
-    return np.concatenate([*parts, stroke[-1:]], axis=0)
+    t = _segment_steps(per_segment)  # (per_segment, 1)
+    a, b = stroke[:-1, None, :], stroke[1:, None, :]
+    parts = (a + t * (b - a)).reshape(-1, 2)  # the same element-wise sums as one segment at a time
+    return np.concatenate([parts, stroke[-1:]], axis=0)
+
+
+@functools.lru_cache(maxsize=8)
+def _segment_steps(per_segment: int) -> np.ndarray:
+    steps = np.linspace(0, 1, per_segment, endpoint=False)[:, None]
+    steps.flags.writeable = False
+    return steps
 
 
 def x_strokes(rng: np.random.Generator) -> list[Stroke]:
@@ -165,16 +173,53 @@ def place_strokes(
 def render_strokes(strokes: list[Stroke], width: float, size: int) -> np.ndarray:
     """Draw strokes (coordinates in [0, 1]) with a round pen of ``width`` (share of the side); float ink in [0, 1]."""
     image = Image.new("L", (size, size), 0)
-    draw = ImageDraw.Draw(image)
+    _draw_strokes(ImageDraw.Draw(image), strokes, width, size)
+    return np.asarray(image, dtype=np.float32) / 255.0
+
+
+def _draw_strokes(draw: ImageDraw.ImageDraw, strokes: list[Stroke], width: float, size: int, top: int = 0) -> None:
+    """Draw strokes into a ``size``-wide tile whose first row is ``top`` of a taller image (the pixels are the
+    same as drawing into an image of its own: PIL truncates the cap boxes towards zero, so they are cut here).
+    """
     w = max(1, round(width * size))
     r = w / 2
     for stroke in strokes:
-        pts = [(float(x), float(y)) for x, y in stroke * (size - 1)]
-        draw.line(pts, fill=255, width=w, joint="curve")
+        scaled = stroke * (size - 1)
+        flat = scaled.ravel().tolist()  # x0, y0, x1, y1, ...: the same floats as a list of (x, y) pairs
+        if top:
+            flat[1::2] = [y + top for y in flat[1::2]]
+        draw.line(flat, fill=255, width=w, joint="curve")
         if w > 2:  # round caps, like a real pen
-            for x, y in (pts[0], pts[-1]):
-                draw.ellipse((x - r + 0.5, y - r + 0.5, x + r - 0.5, y + r - 0.5), fill=255)
-    return np.asarray(image, dtype=np.float32) / 255.0
+            for x, y in (scaled[0].tolist(), scaled[-1].tolist()):
+                box = [int(x - r + 0.5), int(y - r + 0.5), int(x + r - 0.5), int(y + r - 0.5)]
+                draw.ellipse((box[0], box[1] + top, box[2], box[3] + top), fill=255)
+
+
+def render_many(jobs: list[tuple[list[Stroke], float]], size: int, out: np.ndarray) -> None:
+    """Render ``(strokes, width)`` jobs into ``out`` (N, size, size) float32, as :func:`render_strokes` would.
+
+    The shapes are drawn as tiles of one tall image (one PIL image and one conversion per batch instead of
+    per shape), a tile's height apart so that a wide pen at the edge of one tile cannot reach the next.
+    Strokes that stray further than that off their canvas are drawn on their own.
+    """
+    stride = 2 * size
+    for first in range(0, len(jobs), _TILES_PER_BATCH):
+        batch = jobs[first : first + _TILES_PER_BATCH]
+        image = Image.new("L", (size, stride * len(batch)), 0)
+        draw = ImageDraw.Draw(image)
+        alone = []
+        for i, (strokes, width) in enumerate(batch):
+            if all(float(p.min()) >= -0.4 and float(p.max()) <= 1.4 for p in strokes):
+                _draw_strokes(draw, strokes, width, size, top=i * stride)
+            else:
+                alone.append(i)
+        tiles = np.asarray(image).reshape(len(batch), stride, size)[:, :size]
+        np.divide(tiles, np.float32(255.0), out=out[first : first + len(batch)], dtype=np.float32)
+        for i in alone:
+            out[first + i] = render_strokes(*batch[i], size)
+
+
+_TILES_PER_BATCH = 256
 
 
 def make_shapes(
@@ -187,14 +232,15 @@ def make_shapes(
     # Filled in place: a list of images plus np.stack would hold every image twice (memory peak).
     images = np.empty((n_per_class * len(SHAPE_LABELS), config.size, config.size), dtype=np.float32)
     labels = np.repeat(np.arange(len(SHAPE_LABELS), dtype=np.int64), n_per_class)
-    for label_index, label in enumerate(SHAPE_LABELS):
-        for i in range(n_per_class):
+    jobs = []  # (strokes, pen width) of every shape, in order; drawn in batches afterwards
+    for label in SHAPE_LABELS:
+        for _ in range(n_per_class):
             extent = rng.uniform(config.min_extent, config.max_extent)
             strokes, limits = random_shape(label, rng, config)
             strokes = place_strokes(strokes, rng, config, extent=extent, **limits)
             # A pen much wider than a sixth of the shape turns every shape into a blob.
             max_width = min(config.max_width, extent / 6)
-            width = np.exp(rng.uniform(np.log(config.min_width), np.log(max_width)))
-            images[label_index * n_per_class + i] = render_strokes(strokes, width, config.size)
+            jobs.append((strokes, np.exp(rng.uniform(np.log(config.min_width), np.log(max_width)))))
+    render_many(jobs, config.size, images)
     order = rng.permutation(len(labels))
     return images[order], labels[order]

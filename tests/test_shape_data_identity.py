@@ -1,0 +1,37 @@
+"""The X/O training data is pinned: faster generation code must draw exactly the same shapes.
+
+The hashes were taken from the original, unvectorised implementation (per-point loops, one PIL image and one
+resize per shape). Same RNG draws in the same order and the same pixels mean the trained X/O models stay the
+same, so a speed-up needs no ``cnn.MODEL_VERSION`` bump. If a change is *meant* to alter the data, bump
+MODEL_VERSION and update these hashes in the same commit.
+"""
+
+import hashlib
+
+import numpy as np
+import pytest
+
+from models import drawing, shapes
+
+
+def _hash(array: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()[:16]
+
+
+PINNED = {  # seed: (images, labels, X/O inputs) of make_shapes(100, seed=seed)
+    0: ("27ba895a6f0ccd43", "28a770b2ddb8ee31", "d043c2d5e018283c"),
+    1: ("998ce844c48974af", "5b97a88830456bbd", "dd98b7a42ccabb06"),
+    7: ("19c70d41591febbf", "1e8fdb2c61179fbf", "cc9941cf0300f491"),
+}
+
+
+@pytest.mark.parametrize("seed", sorted(PINNED))
+def test_make_shapes_and_xo_inputs_are_unchanged(seed):
+    images, labels = shapes.make_shapes(100, seed=seed)
+    inputs = np.stack([drawing.xo_input(image) for image in images])
+    assert (_hash(images), _hash(labels), _hash(inputs)) == PINNED[seed]
+
+
+def test_drawn_examples_are_unchanged():
+    examples = drawing.drawn_examples("xo", "other", 30, seed=3)
+    assert _hash(np.stack([e.model_input for e in examples])) == "527a7c4b5d016ff0"
