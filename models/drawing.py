@@ -55,6 +55,28 @@ def xo_input(ink: np.ndarray) -> np.ndarray:
     return out / peak if peak > 0 else out
 
 
+def xo_inputs(inks: np.ndarray) -> np.ndarray:
+    """:func:`xo_input` of every drawing in a stack (N, H, W): the same grids, with the per-drawing work in bulk."""
+    inks = np.asarray(inks)
+    out = np.zeros((len(inks), XO_INPUT, XO_INPUT), dtype=np.float32)
+    mask = inks > digits.INK_THRESHOLD
+    rows, cols = mask.any(axis=2), mask.any(axis=1)  # (N, H), (N, W): which rows and columns hold ink
+    top, left = rows.argmax(axis=1), cols.argmax(axis=1)
+    bottom, right = rows.shape[1] - rows[:, ::-1].argmax(axis=1), cols.shape[1] - cols[:, ::-1].argmax(axis=1)
+    inner = XO_INPUT - 2 * XO_MARGIN
+    for i in np.flatnonzero(rows.any(axis=1)).tolist():
+        h, w = int(bottom[i] - top[i]), int(right[i] - left[i])
+        side = max(h, w)
+        square = np.zeros((side, side), dtype=np.float32)
+        dy, dx = (side - h) // 2, (side - w) // 2
+        square[dy : dy + h, dx : dx + w] = inks[i, top[i] : bottom[i], left[i] : right[i]]
+        small = Image.fromarray(square, mode="F").resize((inner, inner), Image.BOX)
+        out[i, XO_MARGIN:-XO_MARGIN, XO_MARGIN:-XO_MARGIN] = np.asarray(small, dtype=np.float32)
+    peaks = out.max(axis=(1, 2))
+    np.divide(out, peaks[:, None, None], out=out, where=peaks[:, None, None] > 0)
+    return out
+
+
 @dataclass(frozen=True)
 class Preprocessed:
     """The stages from drawing to network input, for showing what the network sees."""
@@ -150,10 +172,10 @@ class Dataset:
 def _xo_data(n_train: int, n_test: int, seed: int) -> tuple[np.ndarray, ...]:
     """Generated X/O/other inputs; kept for the next call, because the CNN and its MLP twin train on the same set."""
     train_ink, y_train = shapes.make_shapes(n_train, seed=seed)
-    x_train = np.stack([xo_input(i) for i in train_ink])
+    x_train = xo_inputs(train_ink)
     del train_ink  # the full-size drawings are large: let them go before drawing the test set
     test_ink, y_test = shapes.make_shapes(n_test, seed=seed + 10_000)
-    x_test = np.stack([xo_input(i) for i in test_ink])
+    x_test = xo_inputs(test_ink)
     return x_train, y_train, x_test, y_test  # shared between calls: training only reads it
 
 

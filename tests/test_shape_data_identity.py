@@ -35,3 +35,22 @@ def test_make_shapes_and_xo_inputs_are_unchanged(seed):
 def test_drawn_examples_are_unchanged():
     examples = drawing.drawn_examples("xo", "other", 30, seed=3)
     assert _hash(np.stack([e.model_input for e in examples])) == "527a7c4b5d016ff0"
+
+
+def test_xo_inputs_of_a_stack_equal_xo_input_one_at_a_time():
+    rng = np.random.default_rng(0)
+    images, _ = shapes.make_shapes(40, seed=3)
+    odd = [np.zeros((56, 56), np.float32), np.full((56, 56), 0.1, np.float32), rng.random((56, 56)).astype(np.float32)]
+    thin = np.zeros((56, 56), np.float32)
+    thin[10:12, 3:50] = 0.7  # a wide, flat stroke: the square is mostly padding
+    stack = np.concatenate([images, np.stack([*odd, thin, thin.T.copy()])])
+    np.testing.assert_array_equal(drawing.xo_inputs(stack), np.stack([drawing.xo_input(i) for i in stack]))
+
+
+def test_default_xo_data_is_unchanged():
+    drawing._xo_data.cache_clear()
+    x_train, y_train, x_test, y_test = drawing._xo_data(3000, 500, 0)
+    drawing._xo_data.cache_clear()
+    assert [_hash(a) for a in (x_train, y_train, x_test, y_test)] == [
+        "31b5c810b7120489", "3bcd03f1406db3c4", "7cf74bd5076700e5", "6189dc5b7d381a94"
+    ]  # fmt: skip
