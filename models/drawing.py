@@ -56,25 +56,69 @@ def xo_input(ink: np.ndarray) -> np.ndarray:
 
 
 def xo_inputs(inks: np.ndarray) -> np.ndarray:
-    """:func:`xo_input` of every drawing in a stack (N, H, W): the same grids, with the per-drawing work in bulk."""
+    """:func:`xo_input` of every drawing in a stack (N, H, W): the same grids, computed in bulk.
+
+    The crops are squared as :func:`xo_input` does; the 20×20 shrink repeats PIL's box filter (the same
+    weights, summed in the same order in double precision, horizontal pass first), drawings of one square size
+    at a time.
+    """
     inks = np.asarray(inks)
     out = np.zeros((len(inks), XO_INPUT, XO_INPUT), dtype=np.float32)
     mask = inks > digits.INK_THRESHOLD
     rows, cols = mask.any(axis=2), mask.any(axis=1)  # (N, H), (N, W): which rows and columns hold ink
     top, left = rows.argmax(axis=1), cols.argmax(axis=1)
     bottom, right = rows.shape[1] - rows[:, ::-1].argmax(axis=1), cols.shape[1] - cols[:, ::-1].argmax(axis=1)
+    inked = np.flatnonzero(rows.any(axis=1))
+    sides = np.maximum(bottom - top, right - left)[inked]
     inner = XO_INPUT - 2 * XO_MARGIN
-    for i in np.flatnonzero(rows.any(axis=1)).tolist():
-        h, w = int(bottom[i] - top[i]), int(right[i] - left[i])
-        side = max(h, w)
-        square = np.zeros((side, side), dtype=np.float32)
-        dy, dx = (side - h) // 2, (side - w) // 2
-        square[dy : dy + h, dx : dx + w] = inks[i, top[i] : bottom[i], left[i] : right[i]]
-        small = Image.fromarray(square, mode="F").resize((inner, inner), Image.BOX)
-        out[i, XO_MARGIN:-XO_MARGIN, XO_MARGIN:-XO_MARGIN] = np.asarray(small, dtype=np.float32)
+    for side in np.unique(sides).tolist():
+        group = inked[sides == side]
+        squares = np.zeros((len(group), side, side), dtype=np.float32)
+        for square, i in zip(squares, group.tolist(), strict=True):
+            h, w = int(bottom[i] - top[i]), int(right[i] - left[i])
+            dy, dx = (side - h) // 2, (side - w) // 2
+            square[dy : dy + h, dx : dx + w] = inks[i, top[i] : bottom[i], left[i] : right[i]]
+        out[group, XO_MARGIN:-XO_MARGIN, XO_MARGIN:-XO_MARGIN] = _box_shrink(squares, inner)
     peaks = out.max(axis=(1, 2))
     np.divide(out, peaks[:, None, None], out=out, where=peaks[:, None, None] > 0)
     return out
+
+
+def _box_shrink(squares: np.ndarray, size: int) -> np.ndarray:
+    """PIL's ``resize((size, size), Image.BOX)`` of float32 squares (N, S, S), bit for bit."""
+    index, weight = _box_coefficients(squares.shape[1], size)
+    wide = np.zeros((*squares.shape[:2], size))  # horizontal pass: (N, S, size), summed in double ...
+    for j in range(index.shape[1]):
+        wide += squares[:, :, index[:, j]] * weight[:, j]
+    wide = wide.astype(np.float32)  # ... and stored as float32 between the passes, like PIL's "F" image
+    tall = np.zeros((len(squares), size, size))
+    for j in range(index.shape[1]):
+        tall += wide[:, index[:, j], :] * weight[:, j, None]
+    return tall.astype(np.float32)
+
+
+@functools.lru_cache(maxsize=128)
+def _box_coefficients(in_size: int, out_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The box filter's input indices and weights per output pixel, (out, K) each, as Pillow computes them
+    (``precompute_coeffs`` in Resample.c); unused slots have weight 0 (adding 0 changes no sum)."""
+    scale = in_size / out_size
+    filterscale = max(scale, 1.0)
+    support = 0.5 * filterscale
+    ksize = int(np.ceil(support)) * 2 + 1
+    index = np.zeros((out_size, ksize), dtype=np.int64)
+    weight = np.zeros((out_size, ksize))
+    for xx in range(out_size):
+        center = (xx + 0.5) * scale
+        xmin = max(int(center - support + 0.5), 0)
+        xmax = min(int(center + support + 0.5), in_size) - xmin
+        w = [1.0 if -0.5 < (x + xmin - center + 0.5) * (1.0 / filterscale) <= 0.5 else 0.0 for x in range(xmax)]
+        total = sum(w)
+        for x, wx in enumerate(w):
+            index[xx, x] = x + xmin
+            weight[xx, x] = wx / total if total != 0.0 else wx
+    for arr in (index, weight):
+        arr.flags.writeable = False
+    return index, weight
 
 
 @dataclass(frozen=True)

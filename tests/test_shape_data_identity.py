@@ -54,3 +54,13 @@ def test_default_xo_data_is_unchanged():
     assert [_hash(a) for a in (x_train, y_train, x_test, y_test)] == [
         "31b5c810b7120489", "3bcd03f1406db3c4", "7cf74bd5076700e5", "6189dc5b7d381a94"
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("side", [1, 2, 3, 7, 13, 19, 20, 21, 27, 33, 40, 41, 55, 56, 57, 64, 100])
+def test_box_shrink_is_pil_box_resize_bit_for_bit(side):
+    from PIL import Image
+
+    squares = np.random.default_rng(side).random((4, side, side)).astype(np.float32)
+    squares[1] = squares[1] > 0.5  # ink is often exactly 0 or 1
+    pil = [np.asarray(Image.fromarray(s, mode="F").resize((20, 20), Image.BOX)) for s in squares]
+    np.testing.assert_array_equal(drawing._box_shrink(squares, 20), np.stack(pil))
