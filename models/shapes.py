@@ -36,10 +36,17 @@ class ShapeConfig:
     wobble: float = 0.025  # hand jitter of interior points, as a share of the shape size
 
 
+def _xy(x: np.ndarray, y: np.ndarray) -> Stroke:
+    """(P, 2) points from their x and y coordinates (``np.stack(..., axis=1)`` without its overhead)."""
+    points = np.empty((len(x), 2))
+    points[:, 0], points[:, 1] = x, y
+    return points
+
+
 def arc_points(cx: float, cy: float, rx: float, ry: float, a0: float, a1: float, n: int = 24) -> Stroke:
     """Points along an elliptic arc from angle ``a0`` to ``a1`` (radians, y pointing down)."""
     t = np.linspace(a0, a1, n)
-    return np.stack([cx + rx * np.cos(t), cy + ry * np.sin(t)], axis=1)
+    return _xy(cx + rx * np.cos(t), cy + ry * np.sin(t))
 
 
 def _densify(stroke: Stroke, per_segment: int = 4) -> Stroke:
@@ -62,8 +69,8 @@ def _segment_steps(per_segment: int) -> np.ndarray:
 def x_strokes(rng: np.random.Generator) -> list[Stroke]:
     """Two crossing strokes with jittered ends: an X in the unit square."""
     j = lambda: rng.uniform(-0.12, 0.12, 2)  # noqa: E731 - a tiny local helper reads best here
-    a = np.array([[0.0, 0.0], [1.0, 1.0]]) + np.stack([j(), j()])
-    b = np.array([[1.0, 0.0], [0.0, 1.0]]) + np.stack([j(), j()])
+    a = np.array([[0.0, 0.0], [1.0, 1.0]]) + np.array([j(), j()])
+    b = np.array([[1.0, 0.0], [0.0, 1.0]]) + np.array([j(), j()])
     strokes = [a, b]
     if rng.random() < 0.5:  # some people start the second stroke from the bottom
         strokes[1] = strokes[1][::-1]
@@ -76,7 +83,7 @@ def o_strokes(rng: np.random.Generator) -> list[Stroke]:
     sweep = rng.uniform(1.9, 2.15) * np.pi * (1 if rng.random() < 0.5 else -1)
     t = np.linspace(start, start + sweep, 40)
     wobble = 1 + 0.06 * np.sin(t * rng.integers(2, 4) + rng.uniform(0, 6)) + rng.normal(0, 0.01, t.size)
-    return [np.stack([0.5 + 0.5 * wobble * np.cos(t), 0.5 + 0.5 * wobble * np.sin(t)], axis=1)]
+    return [_xy(0.5 + 0.5 * wobble * np.cos(t), 0.5 + 0.5 * wobble * np.sin(t))]
 
 
 def other_strokes(kind: str, rng: np.random.Generator) -> list[Stroke]:
@@ -101,7 +108,7 @@ def other_strokes(kind: str, rng: np.random.Generator) -> list[Stroke]:
         n = rng.integers(3, 6)
         x = np.linspace(0, 1, n + 1)
         y = np.where(np.arange(n + 1) % 2 == 0, 0.0, 1.0) + rng.uniform(-0.1, 0.1, n + 1)
-        return [np.stack([x, y], axis=1)]
+        return [_xy(x, y)]
     if kind == "arc":  # a C or a U: an O that is far from closed
         start = rng.uniform(0, 2 * np.pi)
         return [arc_points(0.5, 0.5, 0.5, 0.5, start, start + rng.uniform(0.6, 1.5) * np.pi)]
@@ -110,12 +117,12 @@ def other_strokes(kind: str, rng: np.random.Generator) -> list[Stroke]:
     if kind == "plus":  # an upright cross: an X turned by 45°, so not an X
         j = lambda: rng.uniform(-0.1, 0.1, 2)  # noqa: E731
         return [
-            np.array([[0.0, 0.5], [1.0, 0.5]]) + np.stack([j(), j()]),
-            np.array([[0.5, 0.0], [0.5, 1.0]]) + np.stack([j(), j()]),
+            np.array([[0.0, 0.5], [1.0, 0.5]]) + np.array([j(), j()]),
+            np.array([[0.5, 0.0], [0.5, 1.0]]) + np.array([j(), j()]),
         ]
     if kind == "wave":
         x = np.linspace(0, 1, 30)
-        return [np.stack([x, 0.5 + 0.3 * np.sin(x * rng.uniform(6, 14) + rng.uniform(0, 6))], axis=1)]
+        return [_xy(x, 0.5 + 0.3 * np.sin(x * rng.uniform(6, 14) + rng.uniform(0, 6)))]
     raise ValueError(f"unknown shape kind {kind!r}; use one of {OTHER_KINDS}")
 
 
