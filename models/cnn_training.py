@@ -13,7 +13,12 @@ from torch.nn import functional as F
 from models import store
 from models.cnn import MODEL_VERSION, ClassifierConfig, ImageClassifier, build_network, default_config
 from models.drawing import Dataset, jitter_batch, labels_of, make_dataset
-from models.training import TRAIN_THREADS, OnStep, evaluate, torch_threads, train_in_phases
+from models.training import OnStep, evaluate, torch_threads, train_in_phases
+
+# One thread: on the busy 2-core machine two threads spin against each other and everything else (measured under
+# load, one X/O epoch: 3.1-3.5 s on one thread, 25-27 s on two); one thread also trains the same weights on every
+# machine, whatever its core count (thread count changes the order of the sums, hence the trained model).
+CNN_TRAIN_THREADS = 1
 
 
 def confusion_matrix(predicted: np.ndarray, target: np.ndarray, n_classes: int) -> np.ndarray:
@@ -67,7 +72,7 @@ def fit_classifier(
             **({} if config.cooldown_jitter else {"augment": None}),
         },
     ]
-    with torch_threads(TRAIN_THREADS):  # batched convolutions gain from a second core
+    with torch_threads(CNN_TRAIN_THREADS):
         history = train_in_phases(
             network,
             data.x_train,
