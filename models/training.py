@@ -44,8 +44,9 @@ def torch_threads(n: int = 1) -> Iterator[None]:
 
     The lab's networks are tiny: one thread is best for inference and for the recurrent and dense models,
     because on a busy 2-core machine two threads spin against each other (measured here: an RNN took
-    14 s on two threads under load against 3 s on one). Convolutions on a batch do gain from a second
-    core, so the CNN trainer asks for :data:`TRAIN_THREADS`.
+    14 s on two threads under load against 3 s on one). Convolutions on a batch gain from a second core
+    only on an idle machine (:data:`TRAIN_THREADS`); the CNN trainer uses one thread too (see
+    ``models.cnn_training.CNN_TRAIN_THREADS``).
     """
     before = torch.get_num_threads()
     torch.set_num_threads(max(1, n))
