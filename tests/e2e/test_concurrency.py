@@ -15,7 +15,7 @@ from tests.e2e.test_draw import DRAWINGS, prediction
 
 def assert_still_drawn(page) -> None:
     """The pad still shows ink: the drawing survived the page filling in."""
-    ink = page.locator("canvas.lower-canvas").first.evaluate(
+    ink = page.locator("canvas.dc-canvas.lower-canvas").evaluate(  # the drawing layer (not the paper)
         "c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
         " let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 128 && d[i] < 128) n++; return n; }"
     )
