@@ -159,7 +159,7 @@ class ClassServer:
             # One secret for all replicas, so a cookie signed by one (XSRF token for uploads) is valid on all.
             "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(16),
             # One process per core: torch's default thread pool would make the replicas' inference threads spin
-            # against each other. (The CNN trainer still asks for two threads itself, models.training.torch_threads.)
+            # against each other. (Training uses one thread too: models.cnn_training.CNN_TRAIN_THREADS.)
             "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
             **self.extra_env,
         }

@@ -34,8 +34,12 @@ def test_shutdown_stops_the_worker_at_its_next_step(tmp_path, monkeypatch):
         time.sleep(0.02)
     assert shelf.progress(job.key).state == "training"
     shelf.shutdown(wait=5)
-    assert not any(t.name == "lab-model-shelf" and t.is_alive() for t in __import__("threading").enumerate())
+    stopped_at = shelf.progress(job.key).step
+    time.sleep(0.3)  # the endless run took a step every 10 ms: it would be 30 steps further on
+    assert shelf.progress(job.key).step == stopped_at, "the worker still trains after shutdown"
     shelf.enqueue(job)  # after shutdown nothing starts again
+    time.sleep(0.3)
+    assert shelf.progress(job.key).step == stopped_at
     assert shelf.progress(job.key).state != "ready"
 
 
