@@ -26,6 +26,8 @@ TABLE_UNITS = 6  # units in the tables of numbers beside the equations
 FEW_WORDS = 300  # below this, a student's own text gets a warning that the models will mostly memorise it
 RECALL_DISTANCES = (4, 8, 12, 16, 20, 30, 40, 50, 60)
 FAR = 12  # "long" distances on the recall task start here
+EXPLODED_NORM = 100.0  # an unclipped run "explodes" on the page when its largest gradient norm reaches this ...
+EXPLODED_RISE = 3.0  # ... and its loss climbs this far above its start
 EXPLODING = through_time.ExplodingConfig()  # the settings of the exploding-gradient run, quoted on the page
 MEMORY = {  # how far back each model can look, as the page states it
     "window": "the previous 2 words",
@@ -517,11 +519,24 @@ def exploding(models: dict, prompt: str, own_text: str | None) -> None:
         f"steps. Clipped at {threshold:g}: largest step {clipped.largest_step:.2g} (= {lr:g} × {threshold:g}), "
         f"highest loss {clipped.highest_loss:.2f}, last 20 steps {clipped.final_loss:.2f}."
     )
+    norms = [norm for norm, _ in through_time.EXPLODING_BY_SEED]
+    rises = [rise for _, rise in through_time.EXPLODING_BY_SEED]
+    st.caption(
+        f"How far it explodes depends on the random start: over seeds 0–{len(norms) - 1} the unclipped run's "
+        f"largest gradient norm was {min(norms):,.1f} to {max(norms):,.0f} and its loss rose by {min(rises):.1f} to "
+        f"{max(rises):.1f} (measured by the benchmark). This page trains seed 0."
+    )
     stays_below = clipped.steps_above_start == 0
+    exploded = free.largest_norm >= EXPLODED_NORM and free.highest_loss - free.start_loss >= EXPLODED_RISE
     lesson.what_to_notice(
         [
-            f"Without clipping a huge gradient throws the weights far: the loss jumps from {free.start_loss:.1f} "
-            f"to {free.highest_loss:.1f}"
+            (
+                f"Without clipping a huge gradient (norm {free.largest_norm:,.0f}) throws the weights far: the loss "
+                f"jumps from {free.start_loss:.1f} to {free.highest_loss:.1f}"
+                if exploded
+                else f"Without clipping this run's largest gradient norm is {free.largest_norm:,.1f} and its loss "
+                f"goes from {free.start_loss:.1f} up to {free.highest_loss:.1f} at most"
+            )
             + (f" and is still {free.final_loss:.2f} at the end." if free.final_loss > clipped.final_loss else "."),
             f"Clipped at {threshold:g}, every step is at most {lr:g} × {threshold:g} = {lr * threshold:.2g} long. "
             + (
