@@ -133,7 +133,8 @@ def curves_chart(
         .encode(
             x=alt.X("x:Q", title=x_title, axis=alt.Axis(tickMinStep=1, format="d")),  # epochs, steps: whole
             y=alt.Y("value:Q", title=y_title, scale=y_scale),
-            color=alt.Color("series:N", title=None, scale=alt.Scale(range=SERIES)),
+            # Colours in the order given, not alphabetical: a series named first is the same colour in every chart.
+            color=alt.Color("series:N", title=None, sort=list(data), scale=alt.Scale(domain=list(data), range=SERIES)),
             tooltip=["series", "x", alt.Tooltip("value:Q", format=".4g")],
         )
         .properties(width=width, height=height, title=title)

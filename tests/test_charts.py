@@ -174,3 +174,12 @@ def test_builder_names_are_unique_across_the_vega_lite_modules_and_found_by_name
     ]:
         spec = resources.get_chart_spec(builder, *args)
         assert spec["config"]["axis"]["labelFontSize"] == charts.FONT_SIZE
+
+
+def test_curves_keep_their_colour_in_the_order_given():
+    """ "no clipping" named first is the first colour in both exploding-gradient charts (not sorted by name)."""
+    loss = charts.curves_chart({"no clipping": [3, 2], "clipped at 0.25": [3, 1]}).to_dict()
+    norm = charts.curves_chart({"no clipping": [9, 8], "clipped, before clipping": [1, 1], "clipped, as used": [1, 1]})
+    for spec in (loss, norm.to_dict()):
+        scale = spec["encoding"]["color"]["scale"]
+        assert scale["domain"][0] == "no clipping" and scale["range"][0] == charts.SERIES[0]
