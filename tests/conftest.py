@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+import time
 
 # Set before any lab module is imported, so every model trained by the tests lands here.
 os.environ.setdefault("LAB_CACHE_DIR", tempfile.mkdtemp(prefix="lab-test-cache-"))
@@ -43,3 +44,13 @@ def digits_cnn():
     from models import cnn_training
 
     return cnn_training.default_classifier("digits")
+
+
+def rerun_until(at, found, timeout: float = 120.0) -> None:
+    """Rerun the AppTest ``at`` until ``found(at)``: a background job's state shows only in a later page run."""
+    deadline = time.monotonic() + timeout
+    while not found(at):
+        assert time.monotonic() < deadline, "the page never showed it"
+        time.sleep(0.5)
+        at.run()
+        assert not at.exception, at.exception

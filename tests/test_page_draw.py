@@ -1,13 +1,14 @@
 """AppTest for the Draw and classify page: blank canvas, ready-made drawings, every section's controls, bad input."""
 
 import threading
-import time
 from pathlib import Path
 from unittest import mock
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from tests.conftest import rerun_until
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "draw.py")
 
@@ -108,16 +109,6 @@ def test_retrain_form_trains_a_private_model_and_shows_its_settings(warm):
     assert any("s to train" in m.value for m in at.markdown), "the form states what training costs"
 
 
-def _wait_for(at: AppTest, found, timeout: float = 120.0) -> None:
-    """Rerun ``at`` until ``found(at)`` (a background job's state shows only in a later page run)."""
-    deadline = time.monotonic() + timeout
-    while not found(at):
-        assert time.monotonic() < deadline, "the page never showed it"
-        time.sleep(0.5)
-        at.run()
-        assert not at.exception, at.exception
-
-
 def test_a_background_retrain_shows_a_live_panel_and_stop_keeps_a_model_that_predicts(warm, monkeypatch):
     from components import resources
 
@@ -129,12 +120,12 @@ def test_a_background_retrain_shows_a_live_panel_and_stop_keeps_a_model_that_pre
     assert not at.exception, at.exception
     assert any("in the background" in m.value for m in at.markdown), "the live panel, not a blocking progress bar"
     assert metric(at, "Your test accuracy") is None
-    _wait_for(at, lambda at: metric(at, "Its prediction for your drawing") is not None)  # after its first epoch
+    rerun_until(at, lambda at: metric(at, "Its prediction for your drawing") is not None)  # after its first epoch
     assert metric(at, "Its prediction for your drawing") in [str(d) for d in range(10)]
     assert any(m.label.startswith("Test accuracy after epoch") for m in at.metric)
     assert metric(at, "Prediction") == "4", "the rest of the page works meanwhile"
     next(b for b in at.button if b.label == "Stop").click().run()
-    _wait_for(at, lambda at: metric(at, "Your model's prediction") is not None)
+    rerun_until(at, lambda at: metric(at, "Your model's prediction") is not None)
     assert metric(at, "Your model's prediction") in [str(d) for d in range(10)]
     stopped = [c.value for c in at.caption if "stopped when you pressed Stop" in c.value]
     assert len(stopped) == 1 and "of its 16 epochs" in stopped[0], stopped

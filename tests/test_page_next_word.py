@@ -1,7 +1,6 @@
 """The Next word page in AppTest: every tab runs, the controls change what is shown, bad input gets a message."""
 
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -9,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from components import diagrams
 from components.resources import LANGUAGE_LABELS as LABELS
+from tests.conftest import rerun_until
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "next_word.py")
 
@@ -137,16 +137,6 @@ def test_own_text_trains_four_models_and_switches_back():
     assert not at.exception
 
 
-def _wait_for(at: AppTest, found, timeout: float = 120.0) -> None:
-    """Rerun ``at`` until ``found(at)`` (a background job's state shows only in a later page run)."""
-    deadline = time.monotonic() + timeout
-    while not found(at):
-        assert time.monotonic() < deadline, "the page never showed it"
-        time.sleep(0.5)
-        at.run()
-        assert not at.exception, at.exception
-
-
 def _live_table(at: AppTest):
     """The watching panel's table of the four models on the student's text, if the page shows it."""
     return next((d.value for d in at.dataframe if "held-out perplexity" in d.value.columns), None)
@@ -163,12 +153,12 @@ def test_own_text_trains_in_the_background_with_a_live_table_and_stop_keeps_the_
     assert not at.exception, at.exception
     assert "in the background" in _text(at) and "the page below shows the bundled ones" in _text(at)
     assert len(at.get("vega_lite_chart")) >= 4, "the bundled models answer meanwhile"
-    _wait_for(at, lambda at: _live_table(at) is not None and _live_table(at)["epochs done"].max() > 0)
+    rerun_until(at, lambda at: _live_table(at) is not None and _live_table(at)["epochs done"].max() > 0)
     live = _live_table(at)
     assert list(live["model"]) == [LABELS[k] for k in ("window", "bow", "rnn", "lstm")]
     assert live["next word"].iloc[0] != "–" and live["held-out perplexity"].iloc[0] > 1
     next(b for b in at.button if b.label == "Stop").click().run()
-    _wait_for(at, lambda at: "Training was stopped when you pressed Stop" in _text(at))
+    rerun_until(at, lambda at: "Training was stopped when you pressed Stop" in _text(at))
     assert not any(b.label == "Stop" for b in at.button)
     assert "Your text's long-range pattern" in _text(at), "the page now shows the stopped models on your text"
     assert resources.get_watch_jobs().threads_alive() == 0
