@@ -76,7 +76,7 @@ def test_eight_students_on_a_cold_cache_train_each_model_once(browser, cold_serv
         assert answer is not None, "the drawing made during training was not classified"
         if whole:
             assert answer == "X"
-        else:  # the browser's second stroke never reached the server: Streamlit lost a widget update under load
+        elif answer != "X":  # a stroke never reached the server: Streamlit lost a widget update under load
             warnings.warn(f"the server held part of the drawing only (answer {answer!r})", stacklevel=1)
     finally:
         for c in contexts:
