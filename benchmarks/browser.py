@@ -31,8 +31,8 @@ FIRST_SECTION_GOAL_S = 2.0  # issue 12: title and first section visible within 2
 MEMORY_GOAL_MB = 700.0  # issue 12: one server that has trained every default model
 QUIET_SECONDS = 20  # no new model for this long: the warm-up is done
 TIMEOUT_MS = 300_000
-# The title is the page's h1; the first section is the first lesson section heading (Home has none: its title).
-FIRST_SECTION = '[class*="st-key-lab_section_1"], [data-testid="stHeading"] h2'
+# The title is the page's h1; the first section is the first heading below it.
+FIRST_SECTION = '[data-testid="stMain"] h2, [data-testid="stMain"] h3'  # a section heading (draw's "1. Draw" is an h3)
 FILLED = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
     return app && app.getAttribute('data-test-script-state') === 'notRunning'
