@@ -73,6 +73,15 @@ class Progress:
         return max(0.0, elapsed / self.step * (self.total - self.step))
 
 
+def record_step(progress: Any, step: int, total: int, loss: float) -> None:
+    """One training step into a live view (a ``Progress`` or a ``JobView``): the count, and the loss curve thinned
+    evenly to at most ``LOSS_POINTS`` points."""
+    progress.step, progress.total = step, total
+    progress.losses.append(float(loss))
+    if len(progress.losses) > LOSS_POINTS:
+        progress.losses = progress.losses[::2]
+
+
 class ShelfClosing(Exception):
     """Raised inside a training step when the process exits: the worker drops the model it was training."""
 
@@ -223,11 +232,7 @@ class ModelShelf:
             if self._closing:
                 raise ShelfClosing(job.name)
             with self._lock:
-                p = self._progress.setdefault(job.key, Progress(state="training"))
-                p.step, p.total = step, total
-                p.losses.append(float(loss))
-                if len(p.losses) > LOSS_POINTS:
-                    p.losses = p.losses[::2]
+                record_step(self._progress.setdefault(job.key, Progress(state="training")), step, total, loss)
             if on_step is not None:
                 on_step(step, total, loss)
 
@@ -449,11 +454,7 @@ class WatchJob:
 
         def report(step: int, total: int, loss: float) -> None:
             with self._lock:
-                v = self._view
-                v.step, v.total = step, total
-                v.losses.append(float(loss))
-                if len(v.losses) > LOSS_POINTS:
-                    v.losses = v.losses[::2]
+                record_step(self._view, step, total, loss)
             if on_step is not None:
                 on_step(step, total, loss)
 
