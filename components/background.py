@@ -251,6 +251,8 @@ class ModelShelf:
         return model
 
     def _finish(self, job: ModelJob, model: Any) -> None:
+        if getattr(model, "key", None) is None:  # a model carries its own key, so caches can hash it by that
+            model.key = job.key
         with self._lock:
             self._values[job.key] = model
             p = self._progress.setdefault(job.key, Progress())

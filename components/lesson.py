@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from components import charts, resources
+from components import charts, resources, warm_up
 from components.routing import route_through_navigation
 from models import pulse
 
@@ -86,7 +86,7 @@ def _presenter_css(index: int) -> None:
 def page_intro(title: str, text: str, *, slides: Sequence[str] = ()) -> None:
     """The page title, two sentences on what the student will see, and the slides it covers."""
     route_through_navigation()  # in case ``components`` was imported before this session's first run
-    resources.warm_up()  # once per server: the background worker starts on every missing default model
+    warm_up.warm_up()  # once per server: the background worker starts on every missing default model
     resources.start_page_run()
     remember_incoming_query()
     if st.session_state.get("_lab_page") != title:  # a new visit to this page (the canvas restores its drawing)

@@ -20,9 +20,10 @@ INK, BACKGROUND = 1.0, -1.0  # Rohrer's pixel values
 
 
 class ChosenImage(NamedTuple):
-    """An image a student picked: a small key naming it (for caching what is computed from it) and its pixels."""
+    """An image a student picked, or one computed from it: a small key naming it (caches hash the key, not the
+    pixels) and its pixels."""
 
-    key: tuple  # e.g. ("photo", "china.jpg", 128) or ("digit", 3)
+    key: tuple  # e.g. ("photo", "china.jpg", 128), ("digit", 3) or (..., "pool", "max", 2, 2)
     pixels: np.ndarray  # (H, W) grey values in [0, 1]
 
 
@@ -77,11 +78,6 @@ def ink_of(image: np.ndarray) -> list[list[int]]:
 def pixel_values(image: np.ndarray, side: int) -> np.ndarray:
     """An image in [0, 1] shrunk to ``side`` pixels on its longer side, as the whole 0…255 values a student sees."""
     return np.round(pictures.resize(image, side) * 255)
-
-
-def kernel_key(kernel: np.ndarray) -> tuple[tuple[float, ...], ...]:
-    """A kernel as nested tuples of floats: a plain, hashable cache key."""
-    return tuple(map(tuple, np.asarray(kernel, dtype=float).tolist()))
 
 
 def symmetric_domain(values: np.ndarray) -> tuple[float, float]:

@@ -5,11 +5,13 @@ variance, digits as [0, 1] pixels and eigen-digit images, and the comparisons th
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
-from models.pca import PCAResult
+from models.autoencoder import TrainedAutoencoder, split_digits
+from models.pca import PCAResult, fit_pca
 
 DIGIT_INK = 16.0  # the 8×8 digits' pixel values run from 0 to 16
 DOMINANT_RATIO = 10.0  # a variance this many times the next one makes the covariance heatmap one colour
@@ -65,3 +67,37 @@ def error_comparison(error: float, reference: float, tolerance: float) -> int:
 def speedup(baseline_seconds: float, seconds: float) -> float:
     """How many times faster than the baseline a fit is (1.0 when it took no measurable time)."""
     return baseline_seconds / seconds if seconds > 0 else 1.0
+
+
+@dataclass(frozen=True)
+class LatentComparison:
+    """Held-out digits through the autoencoders and PCA with the same 2-number code: codes, rebuilt pixels, errors."""
+
+    digits: np.ndarray  # (n, 64) held-out pixels in [0, 1]
+    labels: np.ndarray  # (n,) their digit labels, as strings
+    codes: dict[str, np.ndarray]  # "autoencoder" / "pca" -> (n, 2) codes
+    rebuilt: dict[str, np.ndarray]  # method (as shown) -> (n, 64) reconstructions
+    errors: dict[str, float]  # method (as shown) -> mean squared error per pixel on every held-out digit
+
+
+def latent_comparison(model: TrainedAutoencoder, linear: TrainedAutoencoder) -> LatentComparison:
+    """``model`` (non-linear), ``linear`` and PCA with k = the code size, each fitted on the same training digits
+    and compared on the same held-out ones."""
+    config = model.config
+    X_train, X_test, _, y_test = split_digits(config.test_share, model.seed)
+    result = fit_pca(X_train, config.latent)
+    return LatentComparison(
+        digits=X_test,
+        labels=y_test.astype(str),
+        codes={"autoencoder": model.encode(X_test), "pca": result.transform(X_test)},
+        rebuilt={
+            f"PCA, k = {config.latent}": result.reconstruct(X_test),
+            f"linear autoencoder, {linear.config.latent} units": linear.reconstruct(X_test),
+            f"autoencoder, {config.latent} units": model.reconstruct(X_test),
+        },
+        errors={
+            f"PCA (k={config.latent})": result.reconstruction_error(X_test),
+            f"linear autoencoder (k={linear.config.latent})": linear.test_mse,
+            f"autoencoder (k={config.latent})": model.test_mse,
+        },
+    )

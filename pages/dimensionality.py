@@ -8,7 +8,7 @@ import numpy as np
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from components import charts, lesson, resources
+from components import charts, lesson, pca_getters
 from models import autoencoder, pca
 from models import pca_lessons as pl
 from models.pca_datasets import MAX_CSV_BYTES, MAX_CSV_CELLS, MAX_CSV_COLUMNS
@@ -30,9 +30,9 @@ FASTER = 1.5  # a fit at least this many times faster (or slower) than without P
 # --- Helpers ---------------------------------------------------------------------------------------------------------
 def autoencoders_and_views():
     """The ReLU and linear autoencoders, their views beside PCA, and PCA's k = 2 error on the same digits."""
-    model, linear = resources.get_autoencoder(), resources.get_autoencoder(linear=True)
-    views = resources.get_latent_views(model, linear, f"{model.test_mse}-{linear.test_mse}", RECON_SAMPLES)
-    return model, linear, views, next(iter(views["errors"].values()))
+    model, linear = pca_getters.get_autoencoder(), pca_getters.get_autoencoder(linear=True)
+    views = pca_getters.get_latent_views(model, linear, RECON_SAMPLES)
+    return model, linear, views, next(iter(views.errors.values()))
 
 
 def linear_verdict(linear_error: float, pca_error: float) -> str:
@@ -206,15 +206,15 @@ def units_and_scaling() -> bool:
         "PCA chases variance, and variance depends on units. The wine data mixes grams per litre, degrees and "
         "milligrams: change the unit of one feature and watch PC1.",
     )
-    wine = resources.get_dataset("wine")
+    wine = pca_getters.get_dataset("wine")
     c1, c2, c3 = st.columns(3)
     standardize = c1.toggle("Standardise features", key="dimensionality_standardize",
                             help="Divide each by its std.", **KEEP)  # fmt: skip
     feature = c2.selectbox("Feature whose unit changes", wine.feature_names, index=0, key="dimensionality_unit", **KEEP)
     factor = c3.select_slider("Multiply it by", UNIT_FACTORS, value=1000.0, format_func=lambda f: f"×{f:g}",
                               key="dimensionality_factor", **KEEP)  # fmt: skip
-    before = resources.get_pca("wine", standardize)
-    after = resources.get_pca("wine", standardize, feature=wine.feature_names.index(feature), factor=factor)
+    before = pca_getters.get_pca("wine", standardize)
+    after = pca_getters.get_pca("wine", standardize, feature=wine.feature_names.index(feature), factor=factor)
     top_before = pl.largest_loading(before.components[0], wine.feature_names)
     top_after = pl.largest_loading(after.components[0], wine.feature_names)
     m1, m2 = st.columns(2)
@@ -236,9 +236,9 @@ def conceptual_steps(standardize: bool) -> None:
         "(the standardise toggle above applies here too).",
     )
     name = st.radio("Data", ["iris", "wine"], horizontal=True, key="dimensionality_steps_data", **KEEP)
-    tables = resources.get_pca_step_tables(name, standardize)
-    lesson.tabbed_sections(PCA_STEPS, tables, resources.get_pca(name, standardize).covariance, standardize)
-    gap = resources.get_sklearn_agreement(name, standardize)
+    tables = pca_getters.get_pca_step_tables(name, standardize)
+    lesson.tabbed_sections(PCA_STEPS, tables, pca_getters.get_pca(name, standardize).covariance, standardize)
+    gap = pca_getters.get_sklearn_agreement(name, standardize)
     if gap < 1e-6:
         st.success(
             f"Check: these hand-written steps equal `sklearn.decomposition.PCA` on {name} (components up to sign, "
@@ -278,7 +278,7 @@ def scree_and_scatter() -> None:
             return
         name, csv = upload.name, upload.getvalue()
     try:
-        data = resources.get_dataset(name, csv)
+        data = pca_getters.get_dataset(name, csv)
     except ValueError as exc:
         lesson.friendly_error(f"Could not use this file: {exc}")
         return
@@ -286,7 +286,7 @@ def scree_and_scatter() -> None:
         st.caption(note)
     standardize = st.toggle("Standardise features first", value=source != "digits",
                             key=f"dimensionality_k_std_{source}", **KEEP)  # fmt: skip
-    result = resources.get_pca(name, standardize, csv)
+    result = pca_getters.get_pca(name, standardize, csv)
     most = result.n_components
     k = st.slider("k: components to keep", 1, most, min(10, most), key=f"dimensionality_k_{source}", **KEEP)
     marks = {label: result.components_for(share) for label, share in SHARES.items()}
@@ -304,9 +304,9 @@ def scree_and_scatter() -> None:
                        **KEEP)  # fmt: skip
     pc_y = b.selectbox("Vertical axis", options, 1, format_func="PC{}".format, key=f"dimensionality_pcy_{source}",
                        **KEEP)  # fmt: skip
-    lesson.show_chart(resources.get_pc_scatter_spec(name, standardize, pc_x - 1, pc_y - 1, csv))
+    lesson.show_chart(pca_getters.get_pc_scatter_spec(name, standardize, pc_x - 1, pc_y - 1, csv))
     hint = "Hover a point to see the digit itself. " if data.image_shape else ""
-    shown = f"{min(len(data.X), resources.SCATTER_MAX_POINTS)} of {len(data.X)} points shown. "
+    shown = f"{min(len(data.X), pca_getters.SCATTER_MAX_POINTS)} of {len(data.X)} points shown. "
     classes = "Colours are the known classes, which PCA never saw." if data.labels is not None else ""
     st.caption(hint + shown + classes)
 
@@ -324,16 +324,16 @@ def reconstruction() -> None:
 @st.fragment
 def eigen_digits_and_rebuild() -> None:
     """Section 5's eigen-digit row, digit picker and reconstruction-error curve."""
-    digits_pca = resources.get_digits_pca()
+    digits_pca = pca_getters.get_digits_pca()
     images = pl.eigen_images(digits_pca, EIGEN_DIGITS)
-    tiles = resources.get_image_tiles(images[:1]) + resources.get_image_tiles(images[1:], signed=True)
+    tiles = pca_getters.get_image_tiles(images[:1]) + pca_getters.get_image_tiles(images[1:], signed=True)
     st.image(tiles, caption=["mean digit"] + [f"PC{i + 1}" for i in range(EIGEN_DIGITS)], width=64, output_format="PNG")
     st.caption(
         "The mean digit in grayscale; each component in red and blue. A digit adds score × component to the mean, so "
         "red adds ink where its score is positive and removes ink where it is negative (blue the reverse). A "
         "component's sign is arbitrary: −PC is an equally good direction."
     )
-    digits = resources.get_dataset("digits")
+    digits = pca_getters.get_dataset("digits")
     c1, c2 = st.columns(2)
     sample = int(c1.number_input("Digit number", 0, len(digits.X) - 1, 0, key="dimensionality_sample", **KEEP))
     k = c2.slider("k: components used", 1, 64, 5, key="dimensionality_recon_k", **KEEP)
@@ -342,7 +342,7 @@ def eigen_digits_and_rebuild() -> None:
     errors = digits_pca.error_by_k(pixels)
     left, right = st.columns([2, 3])
     left.image(
-        resources.get_image_tiles(np.stack([pixels, rebuilt]).reshape(2, 8, 8), size=128),
+        pca_getters.get_image_tiles(np.stack([pixels, rebuilt]).reshape(2, 8, 8), size=128),
         caption=[f"original (label {digits.labels[sample]})", f"rebuilt from k = {k}"],
         width=128,
         output_format="PNG",
@@ -359,7 +359,7 @@ def as_preprocessing() -> None:
         "Feed a logistic regression k PC scores instead of 64 pixels (standardise → PCA(k) → logistic regression, "
         "tested on a held-out quarter of the digits).",
     )
-    points, baseline = resources.get_preprocessing_curve()
+    points, baseline = pca_getters.get_preprocessing_curve()
     ks = [p.k for p in points]
     left, right = st.columns(2)
     curves = {"test accuracy": [p.accuracy for p in points], "variance kept": [p.variance_kept for p in points]}
@@ -389,16 +389,16 @@ def autoencoders() -> None:
     )
     model, linear, views, pca_error = autoencoders_and_views()
     left, right = st.columns(2)
-    lesson.show_chart(views["ae_spec"], where=left)
-    lesson.show_chart(views["pca_spec"], where=right)
-    st.caption(f"{views['count']} held-out digits, coloured by their label. Hover a point to see the digit.")
+    lesson.show_chart(views.ae_spec, where=left)
+    lesson.show_chart(views.pca_spec, where=right)
+    st.caption(f"{views.count} held-out digits, coloured by their label. Hover a point to see the digit.")
     st.markdown("**Reconstructions of held-out digits** (each image is captioned with its MSE per pixel)")
-    for method, (tiles, captions) in views["tiles"].items():
+    for method, (tiles, captions) in views.tiles.items():
         label_col, image_col = st.columns([1, 5], vertical_alignment="center")
         label_col.markdown(method)
         image_col.image(tiles, caption=captions, width=64, output_format="PNG")
     left, right = st.columns(2)
-    lesson.show_chart("error_bars_chart", views["errors"], title="Mean squared error per pixel", where=left)
+    lesson.show_chart("error_bars_chart", views.errors, title="Mean squared error per pixel", where=left)
     curves = {
         "autoencoder (train)": model.history.loss,
         "autoencoder (test)": model.history.val_loss,
@@ -444,9 +444,9 @@ def concept_checks() -> None:
         pc1 = pca.angle_of(pca.fit_pca(quiz_cloud).components[0])
         lesson.show_chart("variance_by_angle_chart", ANGLES, pca.projection_variance(quiz_cloud, ANGLES), pc1, pc1)
 
-    wine_std = resources.get_pca("wine", True)
+    wine_std = pca_getters.get_pca("wine", True)
     k95 = wine_std.components_for(0.95)
-    digits_k95 = resources.get_pca("digits", False).components_for(0.95)
+    digits_k95 = pca_getters.get_pca("digits", False).components_for(0.95)
     if lesson.concept_check(
         "dimensionality_quiz_k95",
         "After standardising, how many of wine's 13 components keep 95% of its variance?",
@@ -468,14 +468,14 @@ def concept_checks() -> None:
         "2-D subspace, and PCA's is already the best one for squared error; gradient descent gets close to it. "
         f"The ReLU autoencoder can bend, and reaches {model.test_mse:.4f}.",
     ):
-        lesson.show_chart("error_bars_chart", views["errors"])
+        lesson.show_chart("error_bars_chart", views.errors)
 
 
 @lesson.model_section
 def what_to_notice() -> None:
     """The page's take-aways, worded from its own models and curves."""
-    points, baseline = resources.get_preprocessing_curve()
-    few, digits = pca.point_at(points, FEW_COMPONENTS), resources.get_pca("digits", True)
+    points, baseline = pca_getters.get_preprocessing_curve()
+    few, digits = pca.point_at(points, FEW_COMPONENTS), pca_getters.get_pca("digits", True)
     model, linear, _, pca_error = autoencoders_and_views()
     near = pca.smallest_k_within(points, baseline.accuracy, NEAR_ACCURACY)
     needed = f"about {near.k} are needed to come within {NEAR_ACCURACY * 100:.0f} points" if near else ""

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components import canvas, charts, images, lesson, resources
+from components import canvas, charts, drawing_getters, images, lesson, resources
 from models import cnn, drawing, invariance, occlusion
 
 TASKS = {"X or O": "xo", "Digits 0–9": "digits"}
@@ -70,7 +70,7 @@ def draw_section():
     image = drawn if source == MY_DRAWING else drawing.example_drawing(task, source.removeprefix("Example: "))
     with answer:
         try:
-            model = resources.get_classifier(task)  # while it trains, a live panel shows here, beside the pad
+            model = drawing_getters.get_classifier(task)  # while it trains, a live panel shows here, beside the pad
         except resources.ModelNotReady:
             if image is not None and source == MY_DRAWING:
                 strokes = canvas.strokes_drawn("draw_canvas")
@@ -80,7 +80,7 @@ def draw_section():
                 )
             return task, image, None, None
         try:
-            analysis = resources.get_drawing_analysis(image, model) if image is not None else None
+            analysis = drawing_getters.get_drawing_analysis(image, model) if image is not None else None
         except ValueError as error:
             lesson.friendly_error(f"This drawing cannot be classified: {error}")
             return task, image, model, None
@@ -135,7 +135,7 @@ def what_the_network_sees(task: str, image: np.ndarray, model: cnn.ImageClassifi
         "Your drawing is not what goes in. It is turned into ink, cropped to the ink, fitted into a box and shrunk "
         "to the small grid the network was trained on.",
     )
-    pictures = resources.get_drawing_pictures(image, model)
+    pictures = drawing_getters.get_drawing_pictures(image, model)
     cols = st.columns(4)
     cols[0].image(pictures["ink"], caption="1. ink (your drawing as numbers 0–1)", output_format="PNG")
     cols[1].image(
@@ -177,7 +177,7 @@ def feature_maps_section(model: cnn.ImageClassifier, pictures: dict) -> None:
     st.markdown(
         "**Learned kernels of conv 1** (red: positive weights, blue: negative). Training found these by itself."
     )
-    st.image(resources.get_kernel_picture(model), output_format="PNG")
+    st.image(drawing_getters.get_kernel_picture(model), output_format="PNG")
 
 
 def parameter_sentence(model: cnn.ImageClassifier) -> str:
@@ -211,7 +211,7 @@ def architecture_section(model: cnn.ImageClassifier, mlp: cnn.ImageClassifier) -
 
 def digits_comparison(model: cnn.ImageClassifier, mlp: cnn.ImageClassifier) -> None:
     """The digits CNN against SVC on the same rows, where they tie and where they do not."""
-    result = resources.get_digits_comparison({"CNN": model, "MLP": mlp})
+    result = drawing_getters.get_digits_comparison({"CNN": model, "MLP": mlp})
     table = pd.DataFrame(result.accuracy).T
     st.dataframe(table.map(lambda v: f"{v:.2%}"), width="stretch")
     acc, rows = result.accuracy, result.train_rows
@@ -317,7 +317,7 @@ def retrain_section(task: str, model: cnn.ImageClassifier, image: np.ndarray) ->
     if submitted:
         wanted = ((filters, 2 * filters, 4 * filters), int(epochs), float(rate))
         try:
-            resources.get_custom_classifier(task, *wanted, submitted=True)
+            drawing_getters.get_custom_classifier(task, *wanted, submitted=True)
         except resources.CustomBusy as busy:
             lesson.friendly_error(str(busy))
         else:
@@ -327,7 +327,7 @@ def retrain_section(task: str, model: cnn.ImageClassifier, image: np.ndarray) ->
         return
     channels, n_epochs, learning_rate = custom
     try:
-        job = resources.get_custom_classifier(task, channels, n_epochs, learning_rate)
+        job = drawing_getters.get_custom_classifier(task, channels, n_epochs, learning_rate)
     except resources.CustomBusy as busy:
         lesson.friendly_error(str(busy))
         return
@@ -365,7 +365,7 @@ def retrain_section(task: str, model: cnn.ImageClassifier, image: np.ndarray) ->
             where=left,
         )  # fmt: skip
     right.image(
-        resources.get_kernel_picture(mine),
+        drawing_getters.get_kernel_picture(mine),
         caption=f"Your {channels[0]} conv 1 kernels (red +, blue −); compare the default's above",
         output_format="PNG",
     )
@@ -389,7 +389,7 @@ def watching_view(view, default: cnn.ImageClassifier, image: np.ndarray) -> None
     accuracy = [p.metrics["test accuracy"] for p in view.epochs]
     lesson.show_chart("curves_chart", {"test accuracy": accuracy}, y_title="accuracy", height=140, where=c)
     st.image(
-        resources.get_kernel_picture(mine),
+        drawing_getters.get_kernel_picture(mine),
         caption=f"Its {mine.config.channels[0]} conv 1 kernels after epoch {latest.epoch} (red +, blue −)",
         output_format="PNG",
     )
@@ -397,7 +397,7 @@ def watching_view(view, default: cnn.ImageClassifier, image: np.ndarray) -> None
 
 def keep_rate_table(models: dict) -> tuple[pd.DataFrame, dict]:
     """Measured on fresh drawings: how often each network still names the class after a shift or a turn."""
-    rates = resources.get_keep_rates(models)
+    rates = drawing_getters.get_keep_rates(models)
     return pd.DataFrame(rates).T.map(pct), rates
 
 
@@ -473,7 +473,7 @@ def invariance_section(task: str, image: np.ndarray, model, mlp, analysis: cnn.D
         (cols[1], "rotate", ANGLES, angle, "rotation (degrees)"),
         (cols[2], "scale", SCALES, scale, "scale"),
     ):
-        series = resources.get_probe(image, kind, values, label, models)
+        series = drawing_getters.get_probe(image, kind, values, label, models)
         lesson.show_chart(
             charts.transform_probe_chart(values, series, x_title=title, label=label, mark=mark), where=col
         )
@@ -615,7 +615,7 @@ def closing_notice(task: str, model: cnn.ImageClassifier, mlp: cnn.ImageClassifi
             "those something other than X; an O stays an O."
         )
     else:
-        comparison = resources.get_digits_comparison({"CNN": model, "MLP": mlp}).accuracy
+        comparison = drawing_getters.get_digits_comparison({"CNN": model, "MLP": mlp}).accuracy
         points.append(
             f"The digits model knows what `load_digits` and the synthetic strokes taught it: "
             f"{pct(comparison['fresh pen strokes']['CNN'])} of fresh pen strokes, "
@@ -626,7 +626,7 @@ def closing_notice(task: str, model: cnn.ImageClassifier, mlp: cnn.ImageClassifi
 
 def mlp_of(task: str) -> cnn.ImageClassifier:
     """The fully connected twin (raises ModelNotReady while it trains, and its section waits)."""
-    return resources.get_classifier(task, "mlp")
+    return drawing_getters.get_classifier(task, "mlp")
 
 
 intro()

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from components import charts, heatmaps, lesson, resources
+from components import charts, heatmaps, kernel_getters, lesson
 from models import convolution as conv
 from models import kernel_lessons as kl
 from models import pictures, weight_sharing
@@ -31,9 +31,9 @@ GALLERY = ["identity", "sharpen", "edge detect", "strong edge detect"]  # the sl
 
 
 # --- Helpers ---------------------------------------------------------------------------------------------------------
-def show_picture(where, key: tuple, pixels: np.ndarray, *, width: int = SHOW, scale: str = "clip", caption=None):
-    """Show an array in pixel units (1.0 = 255) as a grey picture on a fixed scale, encoded once per key."""
-    png = resources.get_display_png((*key, scale), pixels, width, scale)
+def show_picture(where, image: ChosenImage, *, width: int = SHOW, scale: str = "clip", caption=None):
+    """Show an image in pixel units (1.0 = 255) as a grey picture on a fixed scale, encoded once per image."""
+    png = kernel_getters.get_display_png(image, width, scale)
     where.image(png, width=width, caption=caption, output_format="PNG")
 
 
@@ -105,7 +105,7 @@ def choose_image() -> ChosenImage:
     source = left.radio("Image", SOURCES, horizontal=True, key="kernels_source", **KEEP)
     if source == "A digit (8×8)":
         digit = right.slider("Digit", 0, 9, 3, key="kernels_digit", **KEEP)
-        return ChosenImage(("digit", digit), resources.get_digit_image(digit))
+        return kernel_getters.get_digit_image(digit)
     side = right.select_slider("Longer side (pixels)", [32, 64, 128, 256, 512], 128, key="kernels_side", **KEEP)
     if source == "Upload your own":
         label = f"An image (at most {pictures.MAX_UPLOAD_BYTES // 2**20} MB; it is made grayscale)"
@@ -114,15 +114,15 @@ def choose_image() -> ChosenImage:
             st.caption("Until you upload a file, the China photo stands in.")
         else:
             try:
-                loaded = resources.get_uploaded_image(upload.file_id, upload.getvalue(), side)
+                uploaded, note = kernel_getters.get_uploaded_image(upload.file_id, upload.getvalue(), side)
             except ValueError as exc:
                 lesson.friendly_error(f"{exc} Showing the China photo instead.")
             else:
-                if loaded.note:
-                    st.info(loaded.note, icon=":material/info:")
-                return ChosenImage(("upload", upload.file_id, side), loaded.pixels)
+                if note:
+                    st.info(note, icon=":material/info:")
+                return uploaded
     photo = PHOTOS.get(source, "china.jpg")
-    return ChosenImage(("photo", photo, side), resources.get_sample_photo(photo, side))
+    return kernel_getters.get_sample_photo(photo, side)
 
 
 # --- Sections --------------------------------------------------------------------------------------------------------
@@ -156,7 +156,7 @@ def pixels_are_numbers() -> ChosenImage:
     image = choose_image()
     values = kl.pixel_values(image.pixels, 16)
     col_img, col_grid = st.columns([1, 2])
-    show_picture(col_img, image.key, image.pixels, caption=f"{image.pixels.shape[0]}×{image.pixels.shape[1]} pixels")
+    show_picture(col_img, image, caption=f"{image.pixels.shape[0]}×{image.pixels.shape[1]} pixels")
     lesson.show_chart("heatmap_chart", values, annotate=True, fmt=".0f", gray=True, domain=(0, 255), cell=30,
                       width="content", where=col_grid)  # fmt: skip
     col_grid.caption(f"The same image as a {values.shape[0]}×{values.shape[1]} matrix of pixel values (0 to 255).")
@@ -269,9 +269,9 @@ def kernel_gallery(image: ChosenImage) -> None:
     )
     for column, name in zip(st.columns(len(GALLERY)), GALLERY, strict=True):
         scale = pictures.display_scale(conv.KERNEL_PRESETS[name])
-        out = resources.get_filtered(image.key, image.pixels, kl.kernel_key(conv.KERNEL_PRESETS[name]), 1, 1)
+        out = kernel_getters.get_filtered(image, conv.KERNEL_PRESETS[name], 1, 1)
         caption = "original" if name == "identity" else f"{name} ({scale})"
-        show_picture(column, (*image.key, name), out, width=SMALL, scale=scale, caption=caption)
+        show_picture(column, out, width=SMALL, scale=scale, caption=caption)
     st.caption(
         "Each picture is drawn on a fixed scale, never stretched: **clip** means "
         f"{pictures.DISPLAY_SCALES['clip']}; **signed** (for kernels whose weights add up to 0, which answer 0 on a "
@@ -290,18 +290,18 @@ def kernel_gallery(image: ChosenImage) -> None:
     col_edit.caption(f"Sum of weights: {np.nansum(edited.to_numpy(dtype=float)):.3g} (1 keeps the brightness).")
     try:
         kernel = conv.check_kernel(edited.to_numpy(dtype=float))
-        result = resources.get_filtered(image.key, image.pixels, kl.kernel_key(kernel), 1, size // 2)
+        result = kernel_getters.get_filtered(image, kernel, 1, size // 2)
     except ValueError as exc:
         lesson.friendly_error(f"{exc} Fix the cell to see the result.")
         return
     scale = pictures.display_scale(kernel)
-    show_picture(col_orig, image.key, image.pixels, width=MEDIUM, caption="original (clip)")
-    show_picture(col_out, (*image.key, kl.kernel_key(kernel), size), result, width=MEDIUM, scale=scale,
+    show_picture(col_orig, image, width=MEDIUM, caption="original (clip)")
+    show_picture(col_out, result, width=MEDIUM, scale=scale,
                  caption=f"{preset} (edited), {scale}")  # fmt: skip
     col_out.caption(
-        f"Raw values run from **{255 * result.min():.0f}** to **{255 * result.max():.0f}** (pixel units, 255 = "
-        f"white); on the {scale} scale {pictures.clipped_share(result, scale):.0%} of the pixels fall outside it and "
-        "are drawn pure black or white."
+        f"Raw values run from **{255 * result.pixels.min():.0f}** to **{255 * result.pixels.max():.0f}** (pixel "
+        f"units, 255 = white); on the {scale} scale {pictures.clipped_share(result.pixels, scale):.0%} of the "
+        "pixels fall outside it and are drawn pure black or white."
     )
 
 
@@ -318,17 +318,18 @@ def stride_padding_pooling(image: ChosenImage) -> None:
     p = c3.slider("Zero padding p", 0, 3, 0, key="kernels_padding", **KEEP)
     d = c4.slider("Dilation d", 1, 3, 1, key="kernels_dilation", **KEEP)
     col_formula, col_result = st.columns([3, 2])
-    strided_key = (*image.key, "box", k, s, p, d)
     try:
-        strided = resources.get_filtered(image.key, image.pixels, kl.kernel_key(conv.box_kernel(k)), s, p, d)
+        strided = kernel_getters.get_filtered(image, conv.box_kernel(k), s, p, d)
     except ValueError as exc:
         strided = None
         lesson.friendly_error(f"{exc} Make the kernel smaller, the padding larger, or pick a bigger image.")
     (n_h, n_w) = image.pixels.shape
     col_formula.markdown(f"Input **{n_h} × {n_w}**. The formula " + shape_working(n_h, n_w, k, s, p, d))
     if strided is not None:
-        col_formula.success(f"The real output is **{strided.shape[0]} × {strided.shape[1]}**: the formula agrees.")
-        show_picture(col_result, strided_key, strided, width=MEDIUM, caption=f"output {strided.shape} (clip)")
+        col_formula.success(
+            f"The real output is **{strided.pixels.shape[0]} × {strided.pixels.shape[1]}**: the formula agrees."
+        )
+        show_picture(col_result, strided, width=MEDIUM, caption=f"output {strided.pixels.shape} (clip)")
 
     st.subheader("Pooling")
     st.markdown("Pooling summarises each window of the output above by its maximum or its average, shrinking it again.")
@@ -338,13 +339,13 @@ def stride_padding_pooling(image: ChosenImage) -> None:
     pool_stride = c3.slider("Pool stride", 1, 4, 2, key="kernels_pool_stride", **KEEP)
     if strided is not None:
         try:
-            pooled = resources.get_pooled(strided_key, strided, pool_size, pool_stride, mode)
+            pooled = kernel_getters.get_pooled(strided, pool_size, pool_stride, mode)
         except ValueError as exc:
             lesson.friendly_error(str(exc))
         else:
-            (h, w), (ph, pw) = strided.shape, pooled.shape
+            (h, w), (ph, pw) = strided.pixels.shape, pooled.pixels.shape
             c1.markdown(f"**{mode} pool {pool_size}×{pool_size}, stride {pool_stride}**: {h}×{w} → **{ph}×{pw}**")
-            show_picture(c2, (*strided_key, mode, pool_size, pool_stride), pooled, width=SMALL)
+            show_picture(c2, pooled, width=SMALL)
 
     st.subheader("Which input cells does each output cell read?")
     c1, c2 = st.columns([1, 3])

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components import lesson, resources
+from components import language_getters, lesson, resources
 from components.charts import DIVERGING, SEQUENTIAL
 from components.diagrams import unrolled_graph_dot
 from models import language, long_dependency, through_time, vocabulary
@@ -18,7 +18,7 @@ BPTT_SENTENCE = (
     "This morning I took my dog for a walk in the park, and when we came home my little brother "
     "was still asleep in his bed"
 )
-LABELS = resources.LANGUAGE_LABELS
+LABELS = language_getters.LANGUAGE_LABELS
 SHORT = {"window": "window: last 2 words", "bow": "bag of words", "rnn": "RNN", "lstm": "LSTM"}  # chart titles
 GRAPH_STEPS = 6  # the unrolled graph shows the last steps only, so its words stay readable
 SHOWN_UNITS = 24  # hidden units per heatmap (of 96), the busiest ones
@@ -67,7 +67,8 @@ def own_text_form() -> None:
     """The expander where a student pastes or uploads a text; a valid one is kept in the session."""
     with st.expander("Train the four models on your own text", icon=":material/upload_file:"):
         st.markdown(
-            f"Paste English text or upload a `.txt` file (at most {resources.CUSTOM_TEXT_MAX_BYTES // 1000} kB). "
+            "Paste English text or upload a `.txt` file "
+            f"(at most {language_getters.CUSTOM_TEXT_MAX_BYTES // 1000} kB). "
             "All four models train on it one after another in the background (about half a minute in all): after "
             "every epoch you see each one's held-out perplexity and its next word for your prompt, and **Stop** "
             "keeps them as they are. The bundled models stay as they are. How far back each model can look: "
@@ -87,13 +88,13 @@ def own_text_form() -> None:
         if st.button("Train on this text", key="next_word_train_own", icon=":material/model_training:"):
             try:
                 own = vocabulary.check_own_text(
-                    pasted, None if upload is None else upload.getvalue(), resources.CUSTOM_TEXT_MAX_BYTES
+                    pasted, None if upload is None else upload.getvalue(), language_getters.CUSTOM_TEXT_MAX_BYTES
                 )
             except ValueError as exc:
                 lesson.friendly_error(f"Cannot train on this text: {exc}.")
             else:
                 try:
-                    resources.get_custom_language_models(own, submitted=True)
+                    language_getters.get_custom_language_models(own, submitted=True)
                 except resources.CustomBusy as busy:  # still training on an earlier text: that one goes on
                     lesson.friendly_error(str(busy))
                 else:
@@ -125,24 +126,24 @@ def choose_models() -> tuple[dict[str, language.LanguageModel], str | None]:
         )
         if source == "Your text":
             try:
-                job = resources.get_custom_language_models(custom_text)
+                job = language_getters.get_custom_language_models(custom_text)
             except resources.CustomBusy as busy:
                 lesson.friendly_error(str(busy))
-                return resources.get_language_models(), None
+                return language_getters.get_language_models(), None
             if job.running:
                 resources.watch_panel(job, own_text_progress)
                 st.caption("Until your models are ready, the page below shows the bundled ones.")
-                return resources.get_language_models(), None
+                return language_getters.get_language_models(), None
             if job.state == "failed":
                 lesson.friendly_error(f"Cannot train on your text: {job.error.split(': ', 1)[-1]}.")
-                return resources.get_language_models(), None
+                return language_getters.get_language_models(), None
             if not job.done:
                 st.info("You stopped training before it began. Press **Train on this text** to start again.")
-                return resources.get_language_models(), None
+                return language_getters.get_language_models(), None
             if job.state == "stopped":
                 st.caption(stopped_sentence(job))
             return job.value, custom_text
-    return resources.get_language_models(), None
+    return language_getters.get_language_models(), None
 
 
 def own_text_progress(job) -> None:
@@ -205,7 +206,7 @@ def predict(models: dict, prompt: str, own_text: str | None) -> None:
         "The five most likely next words of each model, most likely first. `<unk>` (every rare word at once) and "
         "`<s>` (a sentence start) are not words, so they are never offered: their share is spread over the rest.",
     )
-    predictions = resources.get_next_word_predictions(models, prompt, 5)
+    predictions = language_getters.get_next_word_predictions(models, prompt, 5)
     for column, (kind, top) in zip(st.columns(4), predictions.items(), strict=True):
         lesson.show_chart("probability_chart", top, title=SHORT[kind], width=190, step=26, where=column)
     vocab = models["lstm"].vocab
@@ -222,7 +223,7 @@ def predict(models: dict, prompt: str, own_text: str | None) -> None:
         )
     )
     if own_text:
-        recall = resources.get_pattern_recall(models, own_text)
+        recall = language_getters.get_pattern_recall(models, own_text)
         if recall is not None:
             st.info(
                 "Your text's long-range pattern, on its held-out sentences: the right colour after *was still* is "
@@ -244,7 +245,10 @@ def predict(models: dict, prompt: str, own_text: str | None) -> None:
         bind="query-params",
     )
     rows = [
-        {"model": LABELS[kind], "continuation": resources.get_continuation(model, prompt, n_words, temperature, 0)}
+        {
+            "model": LABELS[kind],
+            "continuation": language_getters.get_continuation(model, prompt, n_words, temperature, 0),
+        }
         for kind, model in models.items()
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
@@ -287,8 +291,8 @@ def bag_of_words(models: dict, prompt: str, own_text: str | None) -> None:
         st.session_state["next_word_shuffle_seed"] = st.session_state.get("next_word_shuffle_seed", 0) + 1
     mixed_prompt = vocabulary.shuffle_words(prompt, st.session_state.get("next_word_shuffle_seed", 0))
     st.markdown(f"**Shuffled prompt:** {mixed_prompt}")
-    original = resources.get_next_word_predictions(models, prompt, 5)
-    mixed = resources.get_next_word_predictions(models, mixed_prompt, 5)
+    original = language_getters.get_next_word_predictions(models, prompt, 5)
+    mixed = language_getters.get_next_word_predictions(models, mixed_prompt, 5)
     panels = [
         (original, "bow", "bow: as typed"),
         (mixed, "bow", "bow: shuffled"),
@@ -329,14 +333,14 @@ def unrolled_graph(models: dict, prompt: str, own_text: str | None) -> None:
         "every step.",
     )
     rnn = models["rnn"]
-    unrolled = resources.get_unrolled_rnn(rnn, prompt)
+    unrolled = language_getters.get_unrolled_rnn(rnn, prompt)
     tokens = unrolled["tokens"][-GRAPH_STEPS:]
     st.graphviz_chart(unrolled_graph_dot(tokens, unrolled["predictions"][-GRAPH_STEPS:]), width="content")
     if len(unrolled["tokens"]) > GRAPH_STEPS:
         st.caption(f"Showing the last {GRAPH_STEPS} of {len(unrolled['tokens'])} steps.")
     st.markdown("**The two equations, with this prompt's numbers at the last step**")
     st.latex(r"h_t = \tanh(W_{hh}\,h_{t-1} + W_{xh}\,x_t + b) \qquad \hat y_t = \mathrm{softmax}(W_{hy}\,h_t + b_y)")
-    step = resources.get_rnn_step(rnn, prompt)
+    step = language_getters.get_rnn_step(rnn, prompt)
     h, e = rnn.config.hidden_size, rnn.config.embedding_dim
     table = pd.DataFrame(
         {"h_{t−1}": step.previous, "W_hh h_{t−1}": step.recurrent, "W_xh x_t + b": step.input, "h_t": step.hidden}
@@ -391,7 +395,7 @@ def through_time_section(models: dict, prompt: str, own_text: str | None) -> Non
         bind="query-params",
     )
     try:
-        grads = resources.get_gradient_norms(models, bptt_text, radius)
+        grads = language_getters.get_gradient_norms(models, bptt_text, radius)
     except ValueError as exc:
         lesson.friendly_error(f"Cannot follow the gradient: {exc}.")
         return
@@ -419,9 +423,9 @@ def through_time_section(models: dict, prompt: str, own_text: str | None) -> Non
         f"alone at radius {radius:g}, {ratio[f'RNN, radius {radius:g}']:.2g} in the real RNN at that radius, "
         f"{rnn_r:.2g} in the RNN as trained and {lstm_r:.2g} in the LSTM."
     )
-    recall_models = resources.get_recall_models()
+    recall_models = language_getters.get_recall_models()
     far = max(RECALL_DISTANCES)
-    recall = resources.get_recall_gradients(recall_models, far)
+    recall = language_getters.get_recall_gradients(recall_models, far)
     right.markdown(f"**Recall task: the colour {far} tokens back**")
     lesson.show_chart(
         "curves_chart",
@@ -471,7 +475,7 @@ def through_time_section(models: dict, prompt: str, own_text: str | None) -> Non
 
 def exploding(models: dict, prompt: str, own_text: str | None) -> None:
     lr = EXPLODING.learning_rate
-    free_history = History.from_dict(resources.get_exploding_run(None))
+    free_history = History.from_dict(language_getters.get_exploding_run(None))
     free = through_time.summarise_run(free_history, lr, None)
     lesson.section(
         "Exploding gradients and gradient clipping",
@@ -489,7 +493,7 @@ def exploding(models: dict, prompt: str, own_text: str | None) -> None:
         persist_state="session",
         bind="query-params",
     )
-    clipped_history = History.from_dict(resources.get_exploding_run(float(threshold)))
+    clipped_history = History.from_dict(language_getters.get_exploding_run(float(threshold)))
     clipped = through_time.summarise_run(clipped_history, lr, float(threshold))
     left, right = st.columns(2)
     left.markdown("**Loss per step**")
@@ -519,12 +523,13 @@ def exploding(models: dict, prompt: str, own_text: str | None) -> None:
         f"steps. Clipped at {threshold:g}: largest step {clipped.largest_step:.2g} (= {lr:g} × {threshold:g}), "
         f"highest loss {clipped.highest_loss:.2f}, last 20 steps {clipped.final_loss:.2f}."
     )
-    norms = [norm for norm, _ in through_time.EXPLODING_BY_SEED]
-    rises = [rise for _, rise in through_time.EXPLODING_BY_SEED]
+    spread = language_getters.get_exploding_spread()
+    norms = [run.largest_norm for run in spread]
+    rises = [run.highest_loss - run.start_loss for run in spread]
     st.caption(
         f"How far it explodes depends on the random start: over seeds 0–{len(norms) - 1} the unclipped run's "
         f"largest gradient norm was {min(norms):,.1f} to {max(norms):,.0f} and its loss rose by {min(rises):.1f} to "
-        f"{max(rises):.1f} (measured by the benchmark). This page trains seed 0."
+        f"{max(rises):.1f} (measured just now, on this machine). The charts show seed 0."
     )
     stays_below = clipped.steps_above_start == 0
     exploded = free.largest_norm >= EXPLODED_NORM and free.highest_loss - free.start_loss >= EXPLODED_RISE
@@ -565,7 +570,7 @@ def lstm_gates(models: dict, prompt: str, own_text: str | None) -> None:
         r"c_t &= f_t \odot c_{t-1} + i_t \odot g_t & h_t &= o_t \odot \tanh(c_t)"
         r"\end{aligned}"
     )
-    trace = resources.get_gate_trace(models["lstm"], prompt)
+    trace = language_getters.get_gate_trace(models["lstm"], prompt)
     units = trace.busiest_units(SHOWN_UNITS)
     panels = [
         ("1. Forget irrelevant information: forget gate f_t", trace.forget, (0.0, 1.0), SEQUENTIAL),
@@ -613,8 +618,8 @@ def long_term_memory(models: dict, prompt: str, own_text: str | None) -> None:
     )
     example, answer = long_dependency.recall_sentence(14, random.Random(3))
     st.markdown(f"Example (distance 14): `{' '.join(example[1:])}` → **{answer}**")
-    recall_models = resources.get_recall_models()
-    accuracy = resources.get_recall_accuracy(recall_models, RECALL_DISTANCES)
+    recall_models = language_getters.get_recall_models()
+    accuracy = language_getters.get_recall_accuracy(recall_models, RECALL_DISTANCES)
     lesson.show_chart(
         "recall_chart",
         {LABELS[k]: v for k, v in accuracy.items()},
@@ -636,7 +641,7 @@ def long_term_memory(models: dict, prompt: str, own_text: str | None) -> None:
             f"At distances of {FAR} or more: LSTM {lstm_far:.0%}, RNN {rnn_far:.0%}. In this run the LSTM does not "
             "clearly win."
         )
-    grads = resources.get_recall_gradients(recall_models, longest)
+    grads = language_getters.get_recall_gradients(recall_models, longest)
     lesson.what_to_notice(
         [
             f"The RNN's gradient from the answer back to the colour vanishes over the gap: after {longest} steps it "
@@ -667,7 +672,7 @@ def compare(models: dict, prompt: str, own_text: str | None) -> None:
         for kind, m in models.items()
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    unk = resources.get_heldout_unknown_share(models["lstm"], own_text)
+    unk = language_getters.get_heldout_unknown_share(models["lstm"], own_text)
     seq_len = models["lstm"].config.seq_len
     st.caption(
         "Which tokens count: every token of the held-out text is scored (words, punctuation and `<unk>`) except "
@@ -748,8 +753,8 @@ def word_embeddings(models: dict, prompt: str, own_text: str | None) -> None:
         bind="query-params",
     )
     model = models[kind]
-    view = resources.get_embedding_view(model, view_name == "what training added")
-    start = resources.get_start_similarity(model)
+    view = language_getters.get_embedding_view(model, view_name == "what training added")
+    start = language_getters.get_start_similarity(model)
     word = (
         st.text_input(
             "Find a word",

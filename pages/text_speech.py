@@ -5,7 +5,7 @@ Hand-made detectors first (every number readable), then a text CNN and a speech 
 
 import streamlit as st
 
-from components import lesson, resources
+from components import lesson, text_speech_getters
 from models import applications, sentences, speech_cnn, text_cnn
 
 DEFAULT_SENTENCE = "The movie was not bad at all and the actors were very good"
@@ -17,13 +17,13 @@ def handmade_text() -> None:
     sentence = st.text_input(
         "Sentence",
         DEFAULT_SENTENCE,
-        max_chars=resources.TEXT_SPEECH_MAX_CHARS,
+        max_chars=text_speech_getters.TEXT_SPEECH_MAX_CHARS,
         key="text_speech_handmade_sentence",
         persist_state="session",
         bind="query-params",
     )
     try:
-        view = resources.get_handmade_text_view(sentence)
+        view = text_speech_getters.get_handmade_text_view(sentence)
     except ValueError:
         lesson.friendly_error("The sentence has no English words to convolve over. Type a few words, e.g. "
                               "“the soup was not bad”.")  # fmt: skip
@@ -47,17 +47,16 @@ def handmade_text() -> None:
 
 def learned_text() -> None:
     """Section 2: the text CNN on the student's sentence: probabilities, filters along the words, top n-grams."""
-    model = resources.get_text_cnn()
-    key = resources.text_model_key(model)
+    model = text_speech_getters.get_text_cnn()
     st.caption(
         f"Trained on {TRAIN_COUNT:,} of the team's labelled sentences; on the {TEST_COUNT} held-out ones it is right "
         f"{model.test_accuracy:.0%} of the time (chance: {1 / len(text_cnn.CLASSES):.0%}). {len(model.vocab):,} words, "
         f"{model.num_parameters:,} parameters, {model.config.filters} filters of each width {model.config.widths}."
     )
-    sentence = st.text_input("Your sentence", DEFAULT_SENTENCE, max_chars=resources.TEXT_SPEECH_MAX_CHARS,
+    sentence = st.text_input("Your sentence", DEFAULT_SENTENCE, max_chars=text_speech_getters.TEXT_SPEECH_MAX_CHARS,
                              key="text_speech_sentence", persist_state="session", bind="query-params")  # fmt: skip
     try:
-        view = resources.get_text_reading(sentence, key, model)
+        view = text_speech_getters.get_text_reading(sentence, model)
     except ValueError:
         lesson.friendly_error("There are no English words in that sentence. Type a sentence such as "
                               "“The soup was hardly warm”.")  # fmt: skip
@@ -80,24 +79,24 @@ def learned_text() -> None:
     with right:
         lesson.show_chart(view["traces_spec"], where=right, width="content")
         st.caption(
-            f"The {min(resources.TEXT_FILTERS_SHOWN, len(reading.traces))} filters that push hardest toward "
+            f"The {min(text_speech_getters.TEXT_FILTERS_SHOWN, len(reading.traces))} filters that push hardest toward "
             f"“{reading.label}” (max-pooled score × weight). Each scores every run of its width "
             "of words; max over time keeps only the outlined one."
         )
-    top = resources.get_top_ngrams(key, model)
+    top = text_speech_getters.get_top_ngrams(model)
     rows = [
         {"filter": t.name, "wins here on": " ".join(reading.tokens[t.start : t.start + t.width]),
          "score": round(t.value, 2), "n-grams that excite it most in the training sentences":
          " · ".join(f"{g} ({v:.1f})" for g, v in top[t.name])}
-        for t in reading.traces[: resources.TEXT_FILTERS_SHOWN]
+        for t in reading.traces[: text_speech_getters.TEXT_FILTERS_SHOWN]
     ]  # fmt: skip
     st.dataframe(rows, hide_index=True, width="stretch")
 
 
 def word_order() -> None:
     """Section 3: the same split for a bag-of-words logistic regression, overall and where word order matters."""
-    model = resources.get_text_cnn()
-    result = resources.get_text_comparison(resources.text_model_key(model), model)
+    model = text_speech_getters.get_text_cnn()
+    result = text_speech_getters.get_text_comparison(model)
     cols = st.columns(3)
     cols[0].metric("Text CNN, held out", f"{result.cnn_accuracy:.1%}")
     cols[1].metric("Bag of words, held out", f"{result.bow_accuracy:.1%}")
@@ -157,7 +156,7 @@ def handmade_sound() -> None:
         persist_state="session",
         bind="query-params",
     )
-    view = resources.get_handmade_sound_view(sound, kernel)
+    view = text_speech_getters.get_handmade_sound_view(sound, kernel)
     st.audio(view["wave"], sample_rate=applications.SAMPLE_RATE)
     left, right = st.columns(2)
     lesson.show_chart("heatmap_chart", view["image"], title="Spectrogram (high pitch at the top, time to the right)",
@@ -169,8 +168,7 @@ def handmade_sound() -> None:
 
 def learned_sound() -> None:
     """Section 5: a small CNN learns its own kernels from generated sounds; its maps for one sound."""
-    model = resources.get_speech_cnn()
-    key = f"{model.test_accuracy:.6f}-{model.num_parameters}"
+    model = text_speech_getters.get_speech_cnn()
     config = model.config
     tested = config.test_per_class * len(speech_cnn.CLASSES)
     st.caption(
@@ -190,7 +188,7 @@ def learned_sound() -> None:
     )
     variant = right.number_input("Variant (0 = clean; others random pitch, length, noise)", 0, 999, 1,
                                  key="text_speech_variant", persist_state="session", bind="query-params")  # fmt: skip
-    view = resources.get_speech_view(sound, int(variant), key, model)
+    view = text_speech_getters.get_speech_view(sound, int(variant), model)
     st.audio(view["wave"], sample_rate=applications.SAMPLE_RATE)
     guess = next(iter(view["probs"]))
     a, b, c = st.columns([1.2, 1, 1], gap="medium")
@@ -205,7 +203,7 @@ def learned_sound() -> None:
             caption=f"Conv 1's {config.channels[0]} feature maps after ReLU (bright = strong)",
             output_format="PNG",
         )
-    pictures = resources.get_speech_kernel_pictures(key, model)
+    pictures = text_speech_getters.get_speech_kernel_pictures(model)
     a, b = st.columns(2)
     a.image(pictures["handmade"], caption="Hand-made: " + ", ".join(applications.SPECTRO_KERNELS), output_format="PNG")
     b.image(
@@ -222,8 +220,8 @@ def learned_sound() -> None:
 
 def concept_checks() -> None:
     """Section 6: predict, then reveal; every answer is measured on this page's models."""
-    model = resources.get_text_cnn()
-    result = resources.get_text_comparison(resources.text_model_key(model), model)
+    model = text_speech_getters.get_text_cnn()
+    result = text_speech_getters.get_text_comparison(model)
     better = result.cnn_order_accuracy > result.bow_order_accuracy
     answer = "the text CNN" if better else "bag of words, or neither"
     lesson.concept_check(
@@ -248,9 +246,9 @@ def concept_checks() -> None:
 
 def what_to_notice() -> None:
     """The take-aways, worded from this page's own models."""
-    model = resources.get_text_cnn()
-    result = resources.get_text_comparison(resources.text_model_key(model), model)
-    speech = resources.get_speech_cnn()
+    model = text_speech_getters.get_text_cnn()
+    result = text_speech_getters.get_text_comparison(model)
+    speech = text_speech_getters.get_speech_cnn()
     order = "beats it" if result.cnn_order_accuracy > result.bow_order_accuracy else "does not beat it"
     lesson.what_to_notice(
         [

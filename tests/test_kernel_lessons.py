@@ -5,7 +5,6 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from models import convolution as conv
 from models import kernel_lessons as kl
 from models import weight_sharing
 from models import xo_case_study as xo
@@ -54,11 +53,6 @@ def test_pixel_values_are_whole_numbers_in_range():
     values = kl.pixel_values(np.linspace(0, 1, 40 * 60).reshape(40, 60), 12)
     assert max(values.shape) == 12 and values.min() >= 0 and values.max() <= 255
     assert np.array_equal(values, np.round(values))
-
-
-def test_kernel_key_is_hashable_and_keeps_the_values():
-    key = kl.kernel_key(conv.KERNEL_PRESETS["sharpen"])
-    assert hash(key) and np.array_equal(np.array(key), conv.KERNEL_PRESETS["sharpen"])
 
 
 def test_symmetric_domain_is_centred_on_zero():

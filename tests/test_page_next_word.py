@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components import diagrams
-from components.resources import LANGUAGE_LABELS as LABELS
+from components.language_getters import LANGUAGE_LABELS as LABELS
 from tests.conftest import rerun_until
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "next_word.py")
