@@ -9,7 +9,7 @@ import numpy as np
 
 from components import images as _images
 from components import resources
-from components.background import JobView, WatchPart
+from components.watch_jobs import JobView, WatchPart
 from models import baselines as _baselines
 from models import cnn as _cnn
 from models import cnn_training as _cnn_training

@@ -7,7 +7,7 @@ import hashlib
 from typing import Any
 
 from components import resources
-from components.background import JobView, WatchPart
+from components.watch_jobs import JobView, WatchPart
 from models import corpus as _corpus
 from models import embeddings as _embeddings
 from models import language as _language

@@ -26,7 +26,8 @@ from components import charts as _charts
 from components import heatmaps as _heatmaps
 from components import pca_charts as _pca_charts
 from components import training_panel
-from components.background import JobView, ModelJob, ModelShelf, WatchBusy, WatchJobs, WatchPart
+from components.model_shelf import ModelJob, ModelShelf
+from components.watch_jobs import JobView, WatchBusy, WatchJobs, WatchPart
 from models import store
 from models.autoencoder import TrainedAutoencoder
 from models.cnn import ImageClassifier

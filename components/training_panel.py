@@ -14,7 +14,8 @@ from collections.abc import Callable
 import streamlit as st
 
 from components import charts
-from components.background import JobView, ModelShelf, Progress, WatchJobs
+from components.model_shelf import ModelShelf, Progress
+from components.watch_jobs import JobView, WatchJobs
 
 REFRESH_SECONDS = 0.5
 STATE_WORDS = {"waiting": "waiting its turn", "training": "training", "ready": "ready", "failed": "failed"}

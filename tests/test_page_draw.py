@@ -135,7 +135,7 @@ def test_a_background_retrain_shows_a_live_panel_and_stop_keeps_a_model_that_pre
 
 def test_a_second_retrain_while_one_trains_gets_a_message_and_the_first_goes_on(warm, monkeypatch):
     from components import resources
-    from components.background import WatchPart
+    from components.watch_jobs import WatchPart
 
     monkeypatch.setattr(resources, "BLOCKING", False)
     release = threading.Event()

@@ -166,7 +166,7 @@ def test_own_text_trains_in_the_background_with_a_live_table_and_stop_keeps_the_
 
 def test_a_new_text_while_one_trains_gets_a_message_and_the_first_goes_on(monkeypatch):
     from components import resources
-    from components.background import WatchPart
+    from components.watch_jobs import WatchPart
 
     monkeypatch.setattr(resources, "BLOCKING", False)
     release = threading.Event()

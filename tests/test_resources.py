@@ -9,7 +9,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from components import resources
-from components.background import ModelJob, ModelShelf
+from components.model_shelf import ModelJob, ModelShelf
 from models import store
 from tests import fakes
 

@@ -10,7 +10,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from components.background import ModelJob, ModelShelf
+from components.model_shelf import ModelJob, ModelShelf
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,7 +48,7 @@ def test_a_process_that_exits_mid_training_exits_with_code_0(tmp_path):
         f"""
         import os, time, torch
         os.environ["LAB_CACHE_DIR"] = {str(tmp_path)!r}
-        from components.background import ModelJob, ModelShelf
+        from components.model_shelf import ModelJob, ModelShelf
 
         def train(on_step):
             net = torch.nn.Sequential(torch.nn.Linear(256, 256), torch.nn.ReLU(), torch.nn.Linear(256, 256))

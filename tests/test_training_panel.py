@@ -2,7 +2,7 @@
 
 import time
 
-from components.background import Progress
+from components.model_shelf import Progress
 from components.training_panel import describe
 
 

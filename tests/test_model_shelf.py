@@ -1,0 +1,148 @@
+"""The shelf of default models (components.model_shelf): one worker trains missing ones once, in order."""
+
+import threading
+import time
+
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+from components import resources
+from components.model_shelf import ModelJob, ModelShelf
+from models import store
+from tests import fakes
+
+
+def _job(name: str, log: list[str], *, seconds: float = 0.05, fail: bool = False) -> ModelJob:
+    def train(on_step):
+        log.append(name)
+        for step in range(1, 5):
+            time.sleep(seconds / 4)
+            on_step(step, 4, 1.0 / step)
+        if fail:
+            raise RuntimeError("boom")
+        return fakes.ConstantModel(torch.ones(3))
+
+    return ModelJob(name, {"n": name}, 1, train, fakes.ConstantModel.from_payload, f"the {name} model")
+
+
+def _wait(shelf: ModelShelf, job: ModelJob, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while shelf.progress(job.key).state not in ("ready", "failed"):
+        assert time.monotonic() < deadline, f"{job.name} never finished"
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv(store.CACHE_ENV, str(tmp_path))
+    return tmp_path
+
+
+def test_worker_trains_each_job_once_in_order_and_a_page_can_jump_the_queue(cache):
+    log: list[str] = []
+    shelf = ModelShelf()
+    gate = threading.Event()
+    first = ModelJob("first", {"n": 0}, 1, lambda on_step: gate.wait(10) and fakes.ConstantModel(torch.ones(1)),
+                     fakes.ConstantModel.from_payload, "the first model")  # fmt: skip
+    jobs = [_job(name, log) for name in ("draw", "next_word", "dimensionality", "memory")]
+    shelf.enqueue(first)
+    for job in jobs:
+        shelf.enqueue(job)
+        shelf.enqueue(job)  # asked twice: still queued once
+    shelf.enqueue(jobs[3], front=True)  # a page needs the last one now
+    gate.set()
+    for job in jobs:
+        _wait(shelf, job)
+    assert log == ["memory", "draw", "next_word", "dimensionality"]
+    assert all(shelf.value(job.key) is not None for job in jobs)
+    assert [p.state for _, p in shelf.jobs()] == ["ready"] * 5
+
+
+def test_progress_reports_steps_losses_and_time_left(cache):
+    shelf = ModelShelf(start_worker=False)
+    seen = []
+    job = _job("watched", [], seconds=0.2)
+    original = job.train
+
+    def train(on_step):
+        def spy(step, total, loss):
+            on_step(step, total, loss)
+            seen.append(shelf.progress(job.key))
+
+        return original(spy)
+
+    shelf.build(ModelJob(job.name, job.config, job.version, train, job.restore, job.label))
+    assert [p.step for p in seen] == [1, 2, 3, 4] and all(p.state == "training" for p in seen)
+    assert seen[-1].losses == [1.0, 0.5, 1 / 3, 0.25]
+    assert seen[2].seconds_left is not None and seen[2].seconds_left >= 0
+    assert shelf.progress(job.key).state == "ready"
+
+
+def test_a_failed_training_is_reported_and_the_worker_goes_on(cache):
+    log: list[str] = []
+    shelf = ModelShelf()
+    bad, good = _job("bad", log, fail=True), _job("good", log)
+    shelf.enqueue(bad)
+    shelf.enqueue(good)
+    _wait(shelf, good)
+    assert shelf.progress(bad.key).state == "failed" and "boom" in shelf.progress(bad.key).error
+    assert shelf.value(good.key) is not None
+    shelf.enqueue(bad)  # not retried in a loop
+    assert log == ["bad", "good"]
+
+
+def test_a_model_on_disk_loads_without_training(cache):
+    log: list[str] = []
+    job = _job("saved", log)
+    ModelShelf(start_worker=False).build(job)
+    assert log == ["saved"]
+    restarted = ModelShelf(start_worker=False)  # a new process: memory empty, disk kept
+    assert restarted.load_now(job) is not None and log == ["saved"]
+
+
+def _page():
+    import streamlit as st
+
+    from components import lesson, resources
+    from tests.fakes import ConstantModel
+    from tests.test_model_shelf import slow_constant
+
+    def model_free():
+        st.subheader("Model-free section")
+
+    def needs_model():
+        model = resources.shared_model(
+            "bg_const", {"v": 1}, 1, train=slow_constant, restore=ConstantModel.from_payload, label="the slow model"
+        )
+        st.metric("value", float(model.value.sum()))
+
+    def after():
+        st.subheader("Section after it")
+
+    lesson.sections(model_free, needs_model, after)
+
+
+def slow_constant(on_step):
+    for step in range(1, 11):
+        time.sleep(0.1)
+        on_step(step, 10, 1.0 / step)
+    return fakes.ConstantModel(torch.full((4,), 3.0))
+
+
+def test_a_page_shows_its_model_free_sections_and_a_training_panel_then_the_section(cache, monkeypatch):
+    monkeypatch.setattr(resources, "BLOCKING", False)
+    resources.clear_models()
+    at = AppTest.from_function(_page, default_timeout=30).run()
+    assert not at.exception, at.exception
+    titles = [s.value for s in at.subheader]
+    assert titles == ["Model-free section", "Section after it"]  # the section after the model still shows
+    assert not at.metric
+    assert any("being trained for this server" in m.value for m in at.markdown)
+    shelf = resources.get_model_shelf()
+    [(job, _)] = [(j, p) for j, p in shelf.jobs() if j.name == "bg_const"]
+    _wait(shelf, job)
+    at.run()
+    assert at.metric[0].value == "12.0"
+    assert not any("being trained" in m.value for m in at.markdown)
+    resources.clear_models()
