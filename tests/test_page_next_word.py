@@ -214,3 +214,31 @@ def test_dot_labels_are_escaped():
     assert diagrams.dot_label('a "b" \\ c\nd') == '"a \\"b\\" \\\\ c d"'
     dot = diagrams.unrolled_graph_dot(["<s>", 'x"y'], [("a", 0.5), ("b", 0.25)])
     assert 'label="x2: x\\"y"' in dot and "h1 -> h2" in dot
+
+
+def test_the_page_shows_at_once_on_an_empty_cache_while_the_models_train(monkeypatch, tmp_path):
+    """A fresh server: title, prompt and model-free sections at once; each missing model is its live panel."""
+    from components import resources
+    from components.model_shelf import ModelShelf
+    from models import store
+
+    monkeypatch.setattr(resources, "BLOCKING", False)  # as on a server: a background worker trains the models
+    monkeypatch.setenv(store.CACHE_ENV, str(tmp_path))  # an empty cache: nothing to load
+    shelf = ModelShelf()  # a fresh process's shelf: no model in memory
+    monkeypatch.setattr(resources, "get_model_shelf", lambda: shelf)
+    try:
+        at = AppTest.from_file(PAGE, default_timeout=60)
+        at.session_state["next_word_prompt"] = "the qwzx dog"
+        at.run()
+        assert not at.exception, at.exception
+        assert at.title[0].value == "Next word: from a window to an LSTM"
+        assert at.text_input(key="next_word_prompt").label == "Prompt"
+        assert any("being trained for this server" in m.value for m in at.markdown), "a live training panel"
+        assert "Predict the next word" in [h.value for h in at.header]
+        assert "1 of the prompt's 3 words are outside it" in _text(at), "the prompt is checked without a model"
+        at.session_state["next_word_tab"] = "Limitations"  # a section that needs no model
+        at.run()
+        assert not at.exception, at.exception
+        assert "Where RNNs struggle" in [h.value for h in at.header] and at.radio(key="next_word_check_bow_choice")
+    finally:
+        shelf.shutdown()
