@@ -12,16 +12,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-from deploy.class_server import free_port
+from deploy.local_server import LocalServer
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("LAB_CHROMIUM", "/usr/bin/chromium")
@@ -38,51 +33,6 @@ FILLED = """() => {
     return app && app.getAttribute('data-test-script-state') === 'notRunning'
         && !document.querySelector('[class*="st-key-lab_training_"]');
 }"""
-
-
-class Server:
-    """``streamlit run`` on a free port with its own empty weights folder, training in the background."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.cache_dir = Path(tempfile.mkdtemp(prefix="lab-bench-browser-"))
-        env = {**os.environ, "LAB_CACHE_DIR": str(self.cache_dir), "PYTHONUNBUFFERED": "1"}
-        env.pop("LAB_BLOCKING_TRAINING", None)
-        self.log_path = Path(tempfile.mkstemp(prefix="lab-bench-browser-", suffix=".log")[1])
-        self.log = self.log_path.open("w+b")  # lives as long as the server
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(self.port),
-             "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("streamlit did not start in 60 s")
-
-    def trained(self) -> set[str]:
-        """The default models this server has started training (its log says so)."""
-        self.log.seek(0)
-        return set(re.findall(r"INFO lab: training (?!custom )(\S+)", self.log.read().decode(errors="replace")))
-
-    def peak_rss_mb(self) -> float:
-        """The server process's high-water mark of resident memory (VmHWM)."""
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        raise RuntimeError("no VmHWM")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
 
 
 def _timed_visit(browser, url: str):
@@ -115,7 +65,7 @@ def per_page(browser, pages=PAGES) -> dict[str, dict[str, dict[str, float]]]:
     """Each page on its own fresh server and empty weights folder."""
     out = {}
     for name in pages:
-        server = Server()
+        server = LocalServer(prefix="lab-bench-browser-")
         try:
             out[name] = open_page(browser, f"{server.url}/{'' if name == 'home' else name}")
         finally:
@@ -127,7 +77,7 @@ def per_page(browser, pages=PAGES) -> dict[str, dict[str, dict[str, float]]]:
 def classroom(browser) -> dict[str, float]:
     """Eight students open the draw page at once on a fresh server."""
 
-    server = Server()
+    server = LocalServer(prefix="lab-bench-browser-")
     try:
         contexts = [browser.new_context(viewport={"width": 1200, "height": 900}) for _ in range(STUDENTS)]
         pages = [c.new_page() for c in contexts]
@@ -155,7 +105,7 @@ def classroom(browser) -> dict[str, float]:
 def trained_server_memory(browser) -> dict[str, float]:
     """Open Home on a fresh server and wait until its warm-up has trained (and saved) every default model it
     started, with nothing new for a while; then read the server's peak RSS."""
-    server = Server()
+    server = LocalServer(prefix="lab-bench-browser-")
     try:
         context = browser.new_context()
         page = context.new_page()
@@ -164,7 +114,7 @@ def trained_server_memory(browser) -> dict[str, float]:
         page.locator("h1").first.wait_for(timeout=TIMEOUT_MS)
         quiet_since, seen = time.perf_counter(), (-1, -1)
         while time.perf_counter() - started < 2 * TIMEOUT_MS / 1000:
-            now = (len(server.trained()), len(list(server.cache_dir.glob("*.pt"))))
+            now = (len(server.trained()), len(list(Path(server.cache_dir).glob("*.pt"))))
             if now != seen:
                 seen, quiet_since = now, time.perf_counter()
             elif now[0] and now[0] <= now[1] and time.perf_counter() - quiet_since > QUIET_SECONDS:

@@ -62,6 +62,20 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
+def streamlit_command(port: int, address: str = "127.0.0.1") -> list[str]:
+    """``streamlit run`` of the lab on ``address:port``, headless, without file watching or usage statistics.
+
+    (.streamlit/config.toml also turns off Streamlit's full garbage collection after every script run: ~180 ms
+    of CPU with torch, sklearn and pandas loaded, more than the page itself. Python's own GC still runs.)
+    """
+    return [
+        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+        "--server.port", str(port), "--server.address", address,
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none", "--runner.postScriptGC", "false",
+    ]  # fmt: skip
+
+
 def wait_for_health(
     url: str, proc: subprocess.Popen | None, seconds: float = STARTUP_SECONDS, header: str | None = None
 ) -> None:
@@ -167,15 +181,7 @@ class ClassServer:
             for index in range(self.replicas):
                 port = free_port()
                 proc = subprocess.Popen(
-                    [
-                        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-                        "--server.port", str(port), "--server.address", "127.0.0.1",
-                        "--server.headless", "true", "--browser.gatherUsageStats", "false",
-                        "--server.fileWatcherType", "none",
-                        # Streamlit runs a full gc.collect(2) after every script run: ~180 ms of CPU with torch,
-                        # sklearn and pandas loaded, more than the page itself. Python's own GC still runs.
-                        "--runner.postScriptGC", "false",
-                    ],
+                    streamlit_command(port),
                     cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                     start_new_session=True,  # Ctrl-C reaches us once; we stop the replicas in order
                 )  # fmt: skip

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from deploy.local_server import LocalServer
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_FLAGS = [
@@ -37,7 +34,6 @@ PAGES: dict[str, str] = {  # url path -> the title that proves the page rendered
     "text_speech": "CNNs for text and speech",
     "next_word": "Next word",
 }
-STARTUP_SECONDS = 60
 RUN_TIMEOUT_MS = 180_000  # a page's first visit may train its models
 
 
@@ -66,66 +62,15 @@ def _require_browser() -> str:
     return chromium
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class AppServer:
-    """A ``streamlit run`` subprocess with its own weights folder and a log file we can read."""
-
-    def __init__(self, cache_dir: str):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.cache_dir = cache_dir
-        self.log_path = Path(tempfile.mkstemp(prefix="lab-e2e-", suffix=".log")[1])
-        env = {**os.environ, "LAB_CACHE_DIR": cache_dir, "PYTHONUNBUFFERED": "1"}
-        env.pop("LAB_BLOCKING_TRAINING", None)  # a real server trains in the background, with live panels
-        self._log = self.log_path.open("w")
-        self.proc = subprocess.Popen(
-            [
-                sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-                "--server.port", str(self.port), "--server.address", "127.0.0.1",
-                "--server.headless", "true", "--browser.gatherUsageStats", "false",
-                "--server.fileWatcherType", "none",
-            ],
-            cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited early:\n{self.log()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise RuntimeError(f"streamlit did not start in {STARTUP_SECONDS}s:\n{self.log()}")
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self._log.close()
-
-
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     return _require_browser()
 
 
 @pytest.fixture(scope="session")
-def app_server(chromium_path) -> Iterator[AppServer]:
+def app_server(chromium_path) -> Iterator[LocalServer]:
     cache = tempfile.mkdtemp(prefix="lab-e2e-cache-")
-    server = AppServer(cache)
+    server = LocalServer(cache)
     yield server
     server.stop()
 
@@ -167,13 +112,13 @@ def wait_for_app(page, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
     page.wait_for_timeout(300)  # let the last deltas paint
 
 
-def goto(page, server: AppServer, path: str) -> None:
+def goto(page, server: LocalServer, path: str) -> None:
     """Open one page of the app and wait for its script to finish."""
     page.goto(f"{server.url}/{path}")
     wait_for_app(page)
 
 
-def assert_no_exception(page, server: AppServer | None = None) -> None:
+def assert_no_exception(page, server: LocalServer | None = None) -> None:
     """Fail with the exception text (and the server log) if the page shows an exception box."""
     boxes = page.locator('[data-testid="stException"]')
     if boxes.count():

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.e2e.conftest import AppServer, assert_no_exception, wait_for_app
+from deploy.local_server import LocalServer
+from tests.e2e.conftest import assert_no_exception, wait_for_app
 from tests.e2e.test_draw import DRAWINGS, prediction
 
 
@@ -29,7 +30,7 @@ STUDENTS = 8
 
 @pytest.fixture
 def cold_server(chromium_path):
-    server = AppServer(tempfile.mkdtemp(prefix="lab-e2e-cold-"))
+    server = LocalServer(tempfile.mkdtemp(prefix="lab-e2e-cold-"))
     yield server
     server.stop()
 

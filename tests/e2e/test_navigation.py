@@ -36,9 +36,9 @@ def test_deep_link_on_a_fresh_server_goes_through_the_router(browser, chromium_p
     even while the router takes over."""
     import tempfile
 
-    from tests.e2e.conftest import AppServer
+    from deploy.local_server import LocalServer
 
-    server = AppServer(tempfile.mkdtemp(prefix="lab-e2e-deeplink-"))
+    server = LocalServer(tempfile.mkdtemp(prefix="lab-e2e-deeplink-"))
     try:
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         seen: list[str] = []  # every navigation text the page showed while loading, sampled every 100 ms
