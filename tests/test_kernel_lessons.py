@@ -74,3 +74,8 @@ def test_parameter_table_matches_the_counts_and_torch():
     assert table.loc["convolutional", "parameters"] == f"{sum(p.numel() for p in conv_layer.parameters()):,}"
     assert table.loc["fully connected", "parameters"] == f"{64 * 144 + 144:,}"
     assert table.loc["locally connected", "weights + biases"] == "6·6·4 × (3·3·1 + 1)"
+
+
+def test_weight_sum_leaves_out_empty_cells():
+    assert kl.weight_sum(np.array([[0.5, np.nan], [0.25, 0.25]])) == 1.0
+    assert kl.weight_sum(np.array([[0.0, -1.0, 0.0], [-1.0, 4.0, -1.0], [0.0, -1.0, 0.0]])) == 0.0
