@@ -36,12 +36,6 @@ def log_safe(values: np.ndarray) -> np.ndarray:
     return np.maximum(values, LOG_FLOOR)
 
 
-def symmetric_domain(values: np.ndarray) -> tuple[float, float]:
-    """A colour domain centred on 0 that holds every value (−1 to 1 for an all-zero array)."""
-    bound = float(np.abs(values).max()) or 1.0
-    return -bound, bound
-
-
 def far_accuracy(accuracy: Mapping[str, Mapping[int, float]], far: int) -> dict[str, float]:
     """Each model's mean recall accuracy over the distances of at least ``far``."""
     return {

@@ -24,8 +24,6 @@ def test_shown_slots_start_with_empty_ones_then_every_prompt_word_up_to_the_limi
 
 def test_log_safe_domain_and_clipping():
     assert NW.log_safe(np.array([0.0, 2.0])).tolist() == [NW.LOG_FLOOR, 2.0]
-    assert NW.symmetric_domain(np.array([[-0.5, 2.0]])) == (-2.0, 2.0)
-    assert NW.symmetric_domain(np.zeros(3)) == (-1.0, 1.0)
     assert NW.clipped_norms([0.1, 3.0], 0.25).tolist() == [0.1, 0.25]
 
 

@@ -12,7 +12,7 @@ from components import language_getters, lesson
 from components.charts import DIVERGING, SEQUENTIAL
 from components.diagrams import unrolled_graph_dot
 from components.sections.language_models import LABELS, NextWordModels
-from models import long_dependency, next_word_lessons, through_time
+from models import kernel_lessons, long_dependency, next_word_lessons, through_time
 from models.training import History
 
 BPTT_SENTENCE = (
@@ -291,7 +291,7 @@ def lstm_gates(models: NextWordModels, prompt: str, own_text: str | None) -> Non
     for i, (title, values, domain, scheme) in enumerate(panels):
         shown = values[:, units]
         if domain is None:
-            domain = next_word_lessons.symmetric_domain(shown)
+            domain = kernel_lessons.symmetric_domain(shown)
         columns[i % 2].markdown(f"**{title}**")
         lesson.show_chart(
             "units_by_tokens_chart",
