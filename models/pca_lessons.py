@@ -101,3 +101,23 @@ def latent_comparison(model: TrainedAutoencoder, linear: TrainedAutoencoder) -> 
             f"autoencoder (k={config.latent})": model.test_mse,
         },
     )
+
+
+def relative_gap(error: float, reference: float) -> float:
+    """How far ``error`` is from ``reference``, as a share of it (+0.1: 10 % higher)."""
+    return error / reference - 1
+
+
+def k_options(k: int, total: int) -> list[str]:
+    """The options of "how many components keep 95 %": 2, the real k and all ``total``, each once, in order."""
+    return sorted({"2", str(k), str(total)}, key=int)
+
+
+def xy_frame(points: np.ndarray) -> dict[str, list[float]]:
+    """A 2-D point cloud as the columns a scatter chart reads."""
+    return {"x": points[:, 0].tolist(), "y": points[:, 1].tolist()}
+
+
+def digit_pair(original: np.ndarray, rebuilt: np.ndarray, shape: tuple[int, int] = (8, 8)) -> np.ndarray:
+    """A digit and its reconstruction as two images, ready to be drawn side by side."""
+    return np.stack([original, rebuilt]).reshape(2, *shape)

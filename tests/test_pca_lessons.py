@@ -46,3 +46,12 @@ def test_error_comparison(error, verdict):
 
 def test_speedup():
     assert pl.speedup(2.0, 0.5) == 4.0 and pl.speedup(1.0, 0.0) == 1.0
+
+
+def test_relative_gap_k_options_frame_and_digit_pair():
+    assert pl.relative_gap(1.1, 1.0) == pytest.approx(0.1)
+    assert pl.k_options(10, 13) == ["2", "10", "13"] and pl.k_options(2, 13) == ["2", "13"]
+    cloud = np.array([[1.0, 2.0], [3.0, 4.0]])
+    assert pl.xy_frame(cloud) == {"x": [1.0, 3.0], "y": [2.0, 4.0]}
+    pair = pl.digit_pair(np.zeros(64), np.ones(64))
+    assert pair.shape == (2, 8, 8) and pair[0].sum() == 0 and pair[1].sum() == 64
