@@ -248,6 +248,6 @@ def make_shapes(
             # A pen much wider than a sixth of the shape turns every shape into a blob.
             max_width = min(config.max_width, extent / 6)
             jobs.append((strokes, np.exp(rng.uniform(np.log(config.min_width), np.log(max_width)))))
-    render_many(jobs, config.size, images)
     order = rng.permutation(len(labels))
-    return images[order], labels[order]
+    render_many([jobs[i] for i in order.tolist()], config.size, images)  # drawn shuffled: no copy to shuffle them
+    return images, labels[order]
