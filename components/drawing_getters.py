@@ -17,6 +17,7 @@ from models import invariance as _invariance
 from models import store
 from models import watching as _watching
 from models.training import OnStep
+from models.training_process import Trainer
 
 IMAGE_MAX_WIDTH = 1460  # st.image decodes and shrinks a wider picture on every rerun (its content width, 2 × 730)
 DRAW_TASK_LABELS = {"xo": "the X-or-O CNN", "digits": "the digits CNN"}
@@ -31,7 +32,7 @@ def get_classifier(task: str, arch: str = "cnn") -> _cnn.ImageClassifier:
         name,
         config,
         _cnn.MODEL_VERSION,
-        train=lambda on_step: _cnn_training.train_classifier(task, arch=arch, on_step=on_step),
+        train=Trainer(_cnn_training.train_classifier, (task,), {"arch": arch}),
         restore=_cnn.ImageClassifier.from_payload,
         label=label,
     )

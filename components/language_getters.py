@@ -16,6 +16,7 @@ from models import store
 from models import through_time as _through_time
 from models import vocabulary as _vocabulary
 from models import watching as _watching
+from models.training_process import Trainer
 
 LANGUAGE_VERSION = 2  # bump when the language models' tokenizer, architecture or training changes
 LANGUAGE_LABELS = {
@@ -43,7 +44,7 @@ def get_language_model(kind: str) -> _language.LanguageModel:
         kind,
         {**store.config_dict(config), "corpus": fingerprint},
         LANGUAGE_VERSION,
-        train=lambda on_step: _language.train_language_model(text, kind, on_step=on_step),
+        train=Trainer(_language.train_language_model, (text, kind)),
         restore=_language.LanguageModel.from_payload,
         label=f"the {LANGUAGE_LABELS[kind]} model",
     )
@@ -144,7 +145,7 @@ def get_recall_models() -> dict[str, _language.LanguageModel]:
             f"longdep_{kind}",
             config,
             LANGUAGE_VERSION,
-            train=lambda on_step, kind=kind: _longdep.train_recall_model(kind, config, on_step=on_step),
+            train=Trainer(_longdep.train_recall_model, (kind, config)),
             restore=_language.LanguageModel.from_payload,
             label=f"the {LANGUAGE_LABELS[kind]} on the recall task",
         )

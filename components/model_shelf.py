@@ -21,6 +21,7 @@ from typing import Any
 
 from models import store
 from models.training import OnStep
+from models.training_process import Trainer, TrainerProcess, TrainingStopped
 
 logger = logging.getLogger("lab")
 
@@ -35,7 +36,8 @@ class ModelJob:
     name: str  # file name stem in the weights store, and the name in log lines ("training xo")
     config: Any  # config dataclass or dict: part of the key
     version: int  # bump to retrain everywhere
-    train: Callable[[OnStep], Any] = field(compare=False, hash=False)  # on_step -> trained model
+    train: Callable[[OnStep], Any] = field(compare=False, hash=False)  # on_step -> trained model (a Trainer can
+    # run in the training process; any other callable trains in the worker thread)
     restore: Callable[[dict], Any] = field(compare=False, hash=False)  # payload -> model
     label: str = field(default="", compare=False)  # for people: "the X-or-O CNN"
 
@@ -86,7 +88,7 @@ class ShelfClosing(Exception):
 class ModelShelf:
     """Every shared default model of one process, built at most once, by a background worker or on demand."""
 
-    def __init__(self, *, start_worker: bool = True):
+    def __init__(self, *, start_worker: bool = True, train_in_child: bool = False):
         self._lock = threading.Condition()
         self._values: dict[str, Any] = {}
         self._progress: dict[str, Progress] = {}
@@ -96,6 +98,8 @@ class ModelShelf:
         self._start_worker = start_worker
         self._worker: threading.Thread | None = None
         self._closing = False  # set at interpreter exit: the worker stops at its next training step
+        # The worker's models train in a child process, so the pages keep this process's CPU to themselves.
+        self._trainer = TrainerProcess() if train_in_child else None
         self.warmed = False  # set once the warm-up has queued every default model
         atexit.register(self.shutdown)
 
@@ -110,6 +114,11 @@ class ModelShelf:
         with self._lock:
             p = self._progress.get(key, Progress())
             return replace(p, losses=list(p.losses))
+
+    @property
+    def training_process_alive(self) -> bool:
+        """Is the child process that trains the worker's models running (it ends once the queue is empty)?"""
+        return self._trainer is not None and self._trainer.alive
 
     def jobs(self) -> list[tuple[ModelJob, Progress]]:
         """Every model the shelf knows, in queue order: built or building first, then the waiting queue."""
@@ -203,6 +212,12 @@ class ModelShelf:
     def _work(self) -> None:
         while True:
             with self._lock:
+                if not self._queue and self._trainer is not None and self._trainer.alive:
+                    self._lock.release()  # nothing left to train: end the child, and its memory with it
+                    try:
+                        self._trainer.stop()
+                    finally:
+                        self._lock.acquire()
                 while not self._queue and not self._closing:
                     self._lock.wait()
                 if self._closing:
@@ -233,15 +248,23 @@ class ModelShelf:
             if on_step is not None:
                 on_step(step, total, loss)
 
-        started = time.perf_counter()
+        if on_step is None and self._trainer is not None and isinstance(job.train, Trainer):
+            try:
+                done = self._trainer.train(job.train, report, lambda: self._closing)
+            except TrainingStopped:
+                raise ShelfClosing(job.name) from None
+            logger.info("trained %s in %.1f s (training process peak %.0f MB)", job.name, done.seconds, done.peak_mb)
+            model, payload, seconds, params = job.restore(done.payload), done.payload, done.seconds, done.parameters
+        else:
+            started = time.perf_counter()
+            try:
+                model = job.train(report)
+            finally:
+                give_back_memory()
+            seconds = time.perf_counter() - started
+            payload, params = model.to_payload(), int(getattr(model, "num_parameters", 0) or 0)
         try:
-            model = job.train(report)
-        finally:
-            give_back_memory()
-        seconds = time.perf_counter() - started
-        params = int(getattr(model, "num_parameters", 0) or 0)
-        try:
-            store.save(job.name, job.config, job.version, model.to_payload(), seconds=seconds, parameters=params)
+            store.save(job.name, job.config, job.version, payload, seconds=seconds, parameters=params)
         except OSError as exc:  # a read-only or full disk must not stop the lesson
             logger.warning("Could not save %s (%s); it will be retrained next start.", job.key, exc)
         self._finish(job, model)

@@ -15,6 +15,7 @@ from models import autoencoder as _autoencoder
 from models import pca as _pca
 from models import pca_datasets as _pca_datasets
 from models import pca_lessons as _pca_lessons
+from models.training_process import Trainer
 
 AUTOENCODER_VERSION = 1  # bump when the autoencoder's architecture or training changes
 PREPROCESSING_KS = (1, 2, 3, 5, 8, 12, 16, 20, 30, 40, 64)  # k grid for logistic regression after PCA
@@ -34,7 +35,7 @@ def get_autoencoder(linear: bool = False) -> _autoencoder.TrainedAutoencoder:
         "linear_autoencoder" if linear else "autoencoder",
         config,
         AUTOENCODER_VERSION,
-        train=lambda on_step: _autoencoder.train_autoencoder(config, on_step=on_step),
+        train=Trainer(_autoencoder.train_autoencoder, (config,)),
         restore=_autoencoder.TrainedAutoencoder.from_payload,
         label="the linear autoencoder" if linear else "the digits autoencoder",
     )

@@ -56,6 +56,9 @@ PROGRESS_UPDATES = 60  # at most this many progress-bar redraws per training run
 # Tests and benchmarks train in the calling thread with a progress bar (AppTest runs no fragments); a
 # server trains in the background and shows live panels instead.
 BLOCKING = os.environ.get("LAB_BLOCKING_TRAINING") == "1"
+# A server trains its default models in a child process (``models.training_process``), so that training never
+# competes with the pages for this process's CPU; LAB_TRAIN_IN_CHILD=0 trains them in the worker thread instead.
+TRAIN_IN_CHILD = os.environ.get("LAB_TRAIN_IN_CHILD", "1") == "1"
 _collecting = threading.local()  # set while the warm-up asks every default getter for its job
 
 
@@ -89,7 +92,7 @@ class ModelNotReady(StopException):
 @cache_resource()
 def get_model_shelf() -> ModelShelf:
     """This process's shelf of shared default models (and its one background worker)."""
-    return ModelShelf()
+    return ModelShelf(train_in_child=TRAIN_IN_CHILD)
 
 
 @cache_resource()

@@ -16,6 +16,7 @@ from models import sentences as _sentences
 from models import speech_cnn as _speech_cnn
 from models import store
 from models import text_cnn as _text_cnn
+from models.training_process import Trainer
 
 TEXT_SPEECH_MAX_CHARS = 2000  # a longer sentence is refused: the lesson reads one sentence, not a book
 
@@ -77,7 +78,7 @@ def get_text_cnn() -> _text_cnn.TrainedTextCNN:
         "text_cnn",
         {**store.config_dict(config), "data": get_sentences_fingerprint()},
         TEXT_SPEECH_VERSION,
-        train=lambda on_step: _text_cnn.train_text_cnn(config, on_step=on_step),
+        train=Trainer(_text_cnn.train_text_cnn, (config,)),
         restore=_text_cnn.TrainedTextCNN.from_payload,
         label="the text CNN",
     )
@@ -138,7 +139,7 @@ def get_speech_cnn() -> _speech_cnn.TrainedSpeechCNN:
         "speech_cnn",
         config,
         TEXT_SPEECH_VERSION,
-        train=lambda on_step: _speech_cnn.train_speech_cnn(config, on_step=on_step),
+        train=Trainer(_speech_cnn.train_speech_cnn, (config,)),
         restore=_speech_cnn.TrainedSpeechCNN.from_payload,
         label="the speech CNN",
     )
