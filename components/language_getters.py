@@ -12,6 +12,7 @@ from models import corpus as _corpus
 from models import embeddings as _embeddings
 from models import language as _language
 from models import long_dependency as _longdep
+from models import next_word_lessons as _next_word_lessons
 from models import store
 from models import through_time as _through_time
 from models import vocabulary as _vocabulary
@@ -48,6 +49,12 @@ def get_language_model(kind: str) -> _language.LanguageModel:
         restore=_language.LanguageModel.from_payload,
         label=f"the {LANGUAGE_LABELS[kind]} model",
     )
+
+
+@resources.cache_resource()
+def get_corpus_vocabulary() -> _vocabulary.Vocabulary:
+    """The vocabulary the default models build from the corpus (to check a prompt before any model is ready)."""
+    return _next_word_lessons.corpus_vocabulary(get_corpus()[0])
 
 
 def get_language_models() -> dict[str, _language.LanguageModel]:

@@ -137,7 +137,7 @@ def bag_of_words(models: NextWordModels, prompt: str, own_text: str | None) -> N
 def prompt_caption(ready: dict, prompt: str) -> None:
     """The vocabulary (of a ready model, or built from the corpus while none is) and the prompt's words outside it."""
     model = ready.get("lstm") or next(iter(ready.values()), None)
-    vocab = model.vocab if model is not None else next_word_lessons.corpus_vocabulary(language_getters.get_corpus()[0])
+    vocab = model.vocab if model is not None else language_getters.get_corpus_vocabulary()
     unknown, n_words = vocabulary.unknown_words(vocab, prompt)
     st.caption(
         f"Vocabulary: {len(vocab):,} entries (the words seen at least twice in training, plus `<s>` and `<unk>`). "
