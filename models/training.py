@@ -176,9 +176,12 @@ def train(
     device = device or choose_device()
     model.to(device).train()
     params = [p for p in model.parameters() if p.requires_grad]
-    if optimizer not in ("adam", "sgd"):
+    if optimizer == "adam":
+        opt: torch.optim.Optimizer = torch.optim.Adam(params, lr=learning_rate, weight_decay=weight_decay)
+    elif optimizer == "sgd":
+        opt = torch.optim.SGD(params, lr=learning_rate, weight_decay=weight_decay)
+    else:
         raise ValueError(f"unknown optimizer {optimizer!r}; use 'adam' or 'sgd'")
-    opt = PlainOptimizer(params, optimizer, lr=learning_rate, weight_decay=weight_decay)
 
     steps_per_epoch = math.ceil(n / batch_size)
     total = epochs * steps_per_epoch
@@ -232,44 +235,6 @@ def train(
     history.seconds = time.perf_counter() - started
     model.cpu().eval()
     return history
-
-
-class PlainOptimizer:
-    """Adam or plain SGD on CPU, step for step the same arithmetic as ``torch.optim.Adam`` / ``torch.optim.SGD``
-    with their default settings (the same weights, bit for bit: ``tests/test_training.py``).
-
-    Why not torch's own: constructing any ``torch.optim`` optimiser imports ``torch._dynamo`` (measured 1.5 s on
-    the 2-core machine), which the first model a process trains would pay; these few lines need nothing.
-    """
-
-    def __init__(self, params: Sequence[torch.Tensor], kind: str = "adam", *, lr: float, weight_decay: float = 0.0):
-        self.params, self.kind, self.lr, self.weight_decay = list(params), kind, float(lr), float(weight_decay)
-        self.betas, self.eps = (0.9, 0.999), 1e-8
-        self.steps = [0] * len(self.params)  # per parameter, like torch: one without a gradient takes no step
-        self.moments = [(torch.zeros_like(p), torch.zeros_like(p)) for p in self.params] if kind == "adam" else []
-
-    def zero_grad(self, set_to_none: bool = True) -> None:
-        for p in self.params:
-            p.grad = None
-
-    @torch.no_grad()
-    def step(self) -> None:
-        beta1, beta2 = self.betas
-        for i, p in enumerate(self.params):
-            if p.grad is None:
-                continue
-            self.steps[i] += 1
-            grad = p.grad if self.weight_decay == 0 else p.grad.add(p, alpha=self.weight_decay)
-            if self.kind == "sgd":
-                p.add_(grad, alpha=-self.lr)
-                continue
-            exp_avg, exp_avg_sq = self.moments[i]
-            exp_avg.lerp_(grad, 1 - beta1)
-            exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-            step = float(self.steps[i])
-            step_size = self.lr / (1 - beta1**step)
-            denom = (exp_avg_sq.sqrt() / (1 - beta2**step) ** 0.5).add_(self.eps)
-            p.addcdiv_(exp_avg, denom, value=-step_size)
 
 
 def train_in_phases(

@@ -192,27 +192,3 @@ def test_watching_reaches_trainers_that_do_not_pass_the_hooks_on():
         worker.start()
         worker.join()
     assert len(result["h"].loss) == 4, "the block belongs to its thread"
-
-
-@pytest.mark.parametrize("kind", ["adam", "sgd"])
-@pytest.mark.parametrize("weight_decay", [0.0, 0.01])
-def test_plain_optimizer_takes_the_same_steps_as_torch_optim(kind, weight_decay):
-    """The trainer's own Adam/SGD (no torch._dynamo import) must leave the very same weights as torch.optim."""
-    from models.training import PlainOptimizer
-
-    torch.manual_seed(0)
-    nets = [nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.Flatten(), nn.Linear(64, 3)) for _ in range(2)]
-    nets[1].load_state_dict(nets[0].state_dict())
-    unused = [nn.Parameter(torch.ones(3)) for _ in range(2)]  # never gets a gradient half the time
-    make = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}[kind]
-    theirs = make([*nets[0].parameters(), unused[0]], lr=0.01, weight_decay=weight_decay)
-    ours = PlainOptimizer([*nets[1].parameters(), unused[1]], kind, lr=0.01, weight_decay=weight_decay)
-    for step in range(6):
-        x, y = torch.randn(16, 1, 6, 6), torch.randint(0, 3, (16,))
-        for net, opt, extra in ((nets[0], theirs, unused[0]), (nets[1], ours, unused[1])):
-            opt.zero_grad(set_to_none=True)
-            loss = F.cross_entropy(net(x), y) + (extra.sum() if step % 2 else 0)
-            loss.backward()
-            opt.step()
-    for a, b in zip([*nets[0].parameters(), unused[0]], [*nets[1].parameters(), unused[1]], strict=True):
-        assert torch.equal(a, b)
