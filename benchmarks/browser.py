@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import time
 from pathlib import Path
@@ -122,10 +123,14 @@ def trained_server_memory(browser) -> dict[str, float]:
             time.sleep(1)
         seconds = quiet_since - started
         context.close()
+        child = [float(mb) for mb in re.findall(r"training process peak (\d+) MB", server.log())]
         return {
             "models_trained": seen[0],
             "all_trained_s": round(seconds, 1),
             "peak_rss_mb": round(server.peak_rss_mb(), 1),
+            # The default models train in a child process (models.training_process), which ends once they are
+            # done: its own peak, from the log line it leaves after each model, is reported beside the server's.
+            "training_process_peak_mb": max(child, default=0.0),
         }
     finally:
         server.stop()
@@ -160,6 +165,8 @@ def main() -> None:
          results["classroom"]["first_section_max_s"] <= FIRST_SECTION_GOAL_S),
         (f"server that trained every model ≤ {MEMORY_GOAL_MB:g} MB", f"{results['memory']['peak_rss_mb']} MB",
          results["memory"]["peak_rss_mb"] <= MEMORY_GOAL_MB),
+        ("… and its training process (a child that ended)", f"{results['memory']['training_process_peak_mb']} MB",
+         results["memory"]["training_process_peak_mb"] <= MEMORY_GOAL_MB),
     ]  # fmt: skip
     for goal, measured, met in rows:
         print(f"{goal:<72} {measured:<10} {'—' if met is None else 'yes' if met else 'NO'}")

@@ -56,9 +56,11 @@ PROGRESS_UPDATES = 60  # at most this many progress-bar redraws per training run
 # Tests and benchmarks train in the calling thread with a progress bar (AppTest runs no fragments); a
 # server trains in the background and shows live panels instead.
 BLOCKING = os.environ.get("LAB_BLOCKING_TRAINING") == "1"
-# A server trains its default models in a child process (``models.training_process``), so that training never
-# competes with the pages for this process's CPU; LAB_TRAIN_IN_CHILD=0 trains them in the worker thread instead.
-TRAIN_IN_CHILD = os.environ.get("LAB_TRAIN_IN_CHILD", "1") == "1"
+# LAB_TRAIN_IN_CHILD=1: the default models train in a child process (``models.training_process``) instead of the
+# worker thread. Off by default: measured in Chromium (benchmarks.browser, 2026-12-02) it did not shorten what a
+# student waits for (8 students on draw: first section 15.8 s median with it, 15.5 s without), and the child's own
+# peak was 753 MB.
+TRAIN_IN_CHILD = os.environ.get("LAB_TRAIN_IN_CHILD", "0") == "1"
 _collecting = threading.local()  # set while the warm-up asks every default getter for its job
 
 

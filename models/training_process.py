@@ -146,4 +146,4 @@ class TrainerProcess:
         self._process.start()
         child.close()
         self._conn = parent
-        logger.info("training process started (pid %s)", self._process.pid)
+        logger.info("started the training process (pid %s)", self._process.pid)

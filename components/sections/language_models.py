@@ -51,7 +51,7 @@ def own_text_form() -> None:
         st.markdown(
             "Paste English text or upload a `.txt` file "
             f"(at most {language_getters.CUSTOM_TEXT_MAX_BYTES // 1000} kB). "
-            "All four models train on it one after another in the background (about half a minute in all): after "
+            "All four train on it one after another in the background (the panel estimates the time left): after "
             "every epoch you see each one's held-out perplexity and its next word for your prompt, and **Stop** "
             "keeps them as they are. The bundled models stay as they are. How far back each model can look: "
             + "; ".join(f"**{SHORT[k]}**: {v}" for k, v in MEMORY.items())
