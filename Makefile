@@ -15,7 +15,7 @@ install-dev: $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 
 run: install
-	$(BIN)/streamlit run streamlit_app.py
+	$(BIN)/python -m deploy.serve
 
 test: install-dev
 	$(BIN)/ruff check .

@@ -63,13 +63,14 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def streamlit_command(port: int, address: str = "127.0.0.1") -> list[str]:
-    """``streamlit run`` of the lab on ``address:port``, headless, without file watching or usage statistics.
+    """The lab's server (``deploy.serve``: ``streamlit run`` after the heavy imports) on ``address:port``, headless,
+    without file watching or usage statistics.
 
     (.streamlit/config.toml also turns off Streamlit's full garbage collection after every script run: ~180 ms
     of CPU with torch, sklearn and pandas loaded, more than the page itself. Python's own GC still runs.)
     """
     return [
-        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+        sys.executable, "-m", "deploy.serve",
         "--server.port", str(port), "--server.address", address,
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none", "--runner.postScriptGC", "false",

@@ -1,4 +1,5 @@
-"""The class server's nginx configuration: it parses, and it pins a browser to one replica by cookie.
+"""The class server's nginx configuration: it parses, and it pins a browser to one replica by cookie; and the
+server command every replica (and ``make run``) starts, which imports the heavy libraries before it listens.
 
 Two tiny HTTP servers stand in for the Streamlit replicas, so this runs in about a second without a browser.
 """
@@ -9,6 +10,7 @@ import http.server
 import os
 import re
 import subprocess
+import sys
 import threading
 import urllib.request
 from pathlib import Path
@@ -16,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from deploy import class_server
-from deploy.class_server import find_nginx, free_port, render_nginx_config, wait_for_health
+from deploy.class_server import ROOT, find_nginx, free_port, render_nginx_config, streamlit_command, wait_for_health
 
 
 def test_config_names_every_replica_once():
@@ -102,3 +104,23 @@ def test_missing_nginx_without_root_is_reported_not_installed(monkeypatch):
     assert class_server.install_nginx() is None
     with pytest.raises(RuntimeError, match="nginx not found"):
         class_server.ClassServer(1, port=free_port()).start()
+
+
+def test_every_server_is_started_through_the_preloading_entry_point():
+    command = streamlit_command(8501)
+    assert command[1:3] == ["-m", "deploy.serve"]
+    assert command[command.index("--server.port") + 1] == "8501"
+
+
+def test_preload_imports_torch_and_every_model_module_but_no_streamlit_cache():
+    """What the first visitor no longer waits for; ``components`` (cache decorators) waits for the runtime."""
+    code = (
+        "import sys; from deploy import serve; names = serve.preload(); "
+        "assert 'torch' in sys.modules and 'sklearn.linear_model' in sys.modules and 'altair' in sys.modules; "
+        "assert 'models.cnn_training' in names and 'models.language' in names, names; "
+        "assert not any(m == 'components' or m.startswith('components.') for m in sys.modules); "
+        "print(len(names))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) > 30
