@@ -215,11 +215,8 @@ class Dataset:
 @functools.lru_cache(maxsize=1)
 def _xo_data(n_train: int, n_test: int, seed: int) -> tuple[np.ndarray, ...]:
     """Generated X/O/other inputs; kept for the next call, because the CNN and its MLP twin train on the same set."""
-    train_ink, y_train = shapes.make_shapes(n_train, seed=seed)
-    x_train = xo_inputs(train_ink)
-    del train_ink  # the full-size drawings are large: let them go before drawing the test set
-    test_ink, y_test = shapes.make_shapes(n_test, seed=seed + 10_000)
-    x_test = xo_inputs(test_ink)
+    x_train, y_train = shapes.make_shapes_as(n_train, xo_inputs, seed=seed)  # the large drawings are never all kept
+    x_test, y_test = shapes.make_shapes_as(n_test, xo_inputs, seed=seed + 10_000)
     return x_train, y_train, x_test, y_test  # shared between calls: training only reads it
 
 

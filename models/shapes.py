@@ -7,6 +7,7 @@ and rendered with PIL as white ink on black, the way a canvas drawing looks afte
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -233,13 +234,48 @@ def make_shapes(
     n_per_class: int, *, seed: int = 0, config: ShapeConfig = ShapeConfig()
 ) -> tuple[np.ndarray, np.ndarray]:
     """A balanced, shuffled set of rendered shapes: ink images (N, size, size) and labels (X=0, O=1, other=2)."""
+    jobs, labels = _shape_jobs(n_per_class, seed, config)
+    images = np.empty((len(jobs), config.size, config.size), dtype=np.float32)  # filled in place: no second copy
+    render_many(jobs, config.size, images)
+    return images, labels
+
+
+def make_shapes_as(
+    n_per_class: int,
+    transform: Callable[[np.ndarray], np.ndarray],
+    *,
+    seed: int = 0,
+    config: ShapeConfig = ShapeConfig(),
+    chunk: int = 1024,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``transform(images)`` and labels of :func:`make_shapes`, bit for bit, drawn ``chunk`` shapes at a time.
+
+    The full-size drawings of a training set are large (9,000 at 56×56 are 113 MB) and only their small model
+    inputs are kept, so each chunk is drawn into one reused buffer and transformed before the next is drawn.
+    ``transform`` must treat every image on its own (as ``drawing.xo_inputs`` does).
+    """
+    jobs, labels = _shape_jobs(n_per_class, seed, config)
+    buffer = np.empty((min(chunk, len(jobs)), config.size, config.size), dtype=np.float32)
+    out = None
+    for first in range(0, len(jobs), chunk):
+        part = jobs[first : first + chunk]
+        render_many(part, config.size, buffer[: len(part)])
+        done = transform(buffer[: len(part)])
+        if out is None:
+            out = np.empty((len(jobs), *done.shape[1:]), dtype=done.dtype)
+        out[first : first + len(part)] = done
+    return out, labels
+
+
+def _shape_jobs(
+    n_per_class: int, seed: int, config: ShapeConfig
+) -> tuple[list[tuple[list[Stroke], float]], np.ndarray]:
+    """The (strokes, pen width) of every shape of a balanced set, shuffled, and their labels."""
     if n_per_class < 1:
         raise ValueError("n_per_class must be at least 1")
     rng = np.random.default_rng(seed)
-    # Filled in place: a list of images plus np.stack would hold every image twice (memory peak).
-    images = np.empty((n_per_class * len(SHAPE_LABELS), config.size, config.size), dtype=np.float32)
     labels = np.repeat(np.arange(len(SHAPE_LABELS), dtype=np.int64), n_per_class)
-    jobs = []  # (strokes, pen width) of every shape, in order; drawn in batches afterwards
+    jobs = []
     for label in SHAPE_LABELS:
         for _ in range(n_per_class):
             extent = rng.uniform(config.min_extent, config.max_extent)
@@ -249,5 +285,4 @@ def make_shapes(
             max_width = min(config.max_width, extent / 6)
             jobs.append((strokes, np.exp(rng.uniform(np.log(config.min_width), np.log(max_width)))))
     order = rng.permutation(len(labels))
-    render_many([jobs[i] for i in order.tolist()], config.size, images)  # drawn shuffled: no copy to shuffle them
-    return images, labels[order]
+    return [jobs[i] for i in order.tolist()], labels[order]  # drawn shuffled: no copy of the images to shuffle

@@ -64,3 +64,12 @@ def test_box_shrink_is_pil_box_resize_bit_for_bit(side):
     squares[1] = squares[1] > 0.5  # ink is often exactly 0 or 1
     pil = [np.asarray(Image.fromarray(s, mode="F").resize((20, 20), Image.BOX)) for s in squares]
     np.testing.assert_array_equal(drawing._box_shrink(squares, 20), np.stack(pil))
+
+
+def test_shapes_drawn_in_chunks_give_the_same_inputs_as_drawn_at_once():
+    """The training set is drawn a chunk at a time (memory): same inputs and labels, bit for bit."""
+    images, labels = shapes.make_shapes(50, seed=4)
+    inputs, chunked_labels = shapes.make_shapes_as(50, drawing.xo_inputs, seed=4, chunk=64)
+    assert inputs.shape == (150, drawing.XO_INPUT, drawing.XO_INPUT)
+    np.testing.assert_array_equal(chunked_labels, labels)
+    np.testing.assert_array_equal(inputs, drawing.xo_inputs(images))
