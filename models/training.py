@@ -225,8 +225,8 @@ def train(
         if classification:
             history.accuracy.append(epoch_correct / n)
         if val is not None:
-            val_loss, val_acc = evaluate(
-                model, val[0], val[1], loss_fn=loss_fn, classification=classification, batch_size=EVAL_BATCH
+            val_loss, val_acc = evaluate(  # in training-sized slices: evaluating never sets the memory peak
+                model, val[0], val[1], loss_fn=loss_fn, classification=classification, batch_size=batch_size
             )
             history.val_loss.append(val_loss)
             if classification:

@@ -99,6 +99,22 @@ def test_perplexity_matches_cross_entropy(trained):
     assert math.isclose(model.perplexity(text), expected, rel_tol=1e-5)
 
 
+@pytest.mark.parametrize("kind", ["bow", "lstm"])
+def test_perplexity_read_in_slices_equals_one_pass_over_every_piece(trained, small_text, kind):
+    """Perplexity scores a training batch of pieces at a time (memory); the number is that of one big pass."""
+    model = trained[kind]
+    text = " ".join([small_text] * 4)  # more pieces than one batch holds
+    inputs, targets = L.make_sequences(
+        model.vocab.encode(text_tokens(text)), model.config.seq_len, model.vocab.start_id
+    )
+    assert len(inputs) > model.config.batch_size
+    with torch.no_grad():
+        logits = model.network(inputs)
+    loss = F.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=L.IGNORE, reduction="sum").item()
+    expected = math.exp(loss / int((targets != L.IGNORE).sum()))
+    assert math.isclose(model.perplexity(text), expected, rel_tol=1e-5)
+
+
 def test_generate_greedy_is_deterministic_and_sampling_is_seeded(trained):
     model = trained["lstm"]
     greedy = model.generate(SLIDE, 8, 0.0)
