@@ -80,7 +80,8 @@ def units_and_scaling() -> bool:
     top_before = pl.largest_loading(before.components[0], wine.feature_names)
     top_after = pl.largest_loading(after.components[0], wine.feature_names)
     m1, m2 = st.columns(2)
-    shift = after.explained_variance_ratio[0] - before.explained_variance_ratio[0]
+    # Rounded to what is shown, plus 0.0: a rounding-level difference reads "+0.0%", never "-0.0%".
+    shift = round(float(after.explained_variance_ratio[0] - before.explained_variance_ratio[0]), 3) + 0.0
     m1.metric("PC1 explains", f"{after.explained_variance_ratio[0]:.1%}", delta=f"{shift:+.1%} vs ×1",
               delta_color="off")  # fmt: skip
     m2.metric("Largest weight in PC1", top_after)
