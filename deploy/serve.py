@@ -15,9 +15,9 @@ import importlib
 import pkgutil
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from deploy.class_server import ROOT
+
 LIBRARIES = ("torch", "sklearn", "pandas", "pyarrow", "altair")  # the libraries the pages' imports spend most on
 
 

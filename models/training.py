@@ -112,7 +112,7 @@ def evaluate(
     *,
     loss_fn: LossFn = F.cross_entropy,
     classification: bool = True,
-    batch_size: int = 1024,
+    batch_size: int = EVAL_BATCH,
 ) -> tuple[float, float]:
     """Mean loss and accuracy (nan for regression) of ``model`` on a dataset."""
     inputs = _as_tuple(inputs)
