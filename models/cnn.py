@@ -18,7 +18,7 @@ from models.drawing import TASKS, Preprocessed, input_size, labels_of, preproces
 from models.occlusion import OcclusionMap, occlusion_map
 from models.training import History, count_parameters, torch_threads
 
-MODEL_VERSION = 4  # bump when the classifiers' data, architecture or training changes (v4: trained on 1 thread)
+MODEL_VERSION = 5  # bump when the classifiers' data, architecture or training changes (v5: trained channels-last)
 
 
 @dataclass(frozen=True)

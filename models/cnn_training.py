@@ -62,7 +62,9 @@ def fit_classifier(
 ) -> ImageClassifier:
     """Train a fresh network for ``config`` on ``data``: its epochs, then a cooldown at a tenth of the learning rate."""
     torch.manual_seed(seed)
-    network = build_network(config)
+    # Channels-last while training: oneDNN's convolutions and pooling run about 1.5x faster in that layout on the
+    # CPU (X/O: 14.4 -> 9.7 s on 2026-12-02). The network goes back to the usual layout before it is used or saved.
+    network = build_network(config).to(memory_format=torch.channels_last)
     phases = [
         {"epochs": config.epochs, "learning_rate": config.learning_rate, "seed": seed},
         {
@@ -86,7 +88,7 @@ def fit_classifier(
             augment=jitter_batch if config.task == "xo" else None,  # the MLP gets the same data as the CNN
             device=torch.device("cpu"),  # the nets are tiny: a GPU round trip would cost more than it saves
         )
-    network.eval()
+    network.to(memory_format=torch.contiguous_format).eval()
     with torch.no_grad():  # in slices: one pass over every test image at once would add ~100 MB to the peak
         predicted = torch.cat([network(x).argmax(dim=-1) for x in data.x_test.split(EVAL_BATCH)]).numpy()
     accuracy = float((predicted == data.y_test.numpy()).mean())  # from the same pass: no second one
