@@ -14,7 +14,9 @@ import contextlib
 import gc
 import logging
 import multiprocessing
+import sys
 import time
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,7 +145,22 @@ class TrainerProcess:
     def _start(self) -> None:
         parent, child = self._context.Pipe()
         self._process = self._context.Process(target=_child_main, args=(child,), name="lab-trainer", daemon=True)
-        self._process.start()
+        with _neutral_main():
+            self._process.start()
         child.close()
         self._conn = parent
         logger.info("started the training process (pid %s)", self._process.pid)
+
+
+@contextlib.contextmanager
+def _neutral_main():
+    """While a child is spawned, a ``__main__`` with no file: spawn re-runs the parent's main script in the child,
+    and inside Streamlit (or AppTest) that is a page script, which imports Streamlit and fails outside its runtime.
+    ``_child_main`` needs nothing from it."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main

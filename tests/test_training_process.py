@@ -1,6 +1,7 @@
 """Training in a child process (models.training_process): steps come back as they happen, the model is the same
 as one trained in this process, a stop ends the child, and the shelf uses it for its background worker."""
 
+import sys
 import time
 
 import numpy as np
@@ -109,3 +110,17 @@ def test_the_shelf_trains_in_the_child_once_and_ends_it_when_the_queue_is_empty(
     assert not shelf.training_process_alive  # nothing left to train: the child ends, and its memory with it
     assert [r.getMessage() for r in caplog.records].count("training tiny") == 1
     shelf.shutdown()
+
+
+def test_a_page_script_as_main_is_not_run_in_the_child(trainer, tmp_path, monkeypatch):
+    """Inside Streamlit (and after AppTest) ``__main__`` is a page script, which spawn would re-run in the child."""
+    import types
+
+    script = tmp_path / "page.py"
+    script.write_text("raise SystemExit('the page script ran in the training process')\n")
+    page = types.ModuleType("__main__")
+    page.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", page)
+    done = trainer.train(Trainer(train_tiny, (5,)), lambda *s: None, lambda: False)
+    assert Tiny.from_payload(done.payload).weight.shape == (3,)
+    assert sys.modules["__main__"] is page
