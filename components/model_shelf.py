@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from models import store
-from models.training import OnStep
+from models.training import OnStep, lower_thread_priority
 from models.training_process import Trainer, TrainerProcess, TrainingStopped
 
 logger = logging.getLogger("lab")
@@ -210,6 +210,7 @@ class ModelShelf:
             self._worker.start()
 
     def _work(self) -> None:
+        lower_thread_priority()  # the students' page runs come first; the warm-up takes the CPU that is left
         while True:
             with self._lock:
                 if not self._queue and self._trainer is not None and self._trainer.alive:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from components.model_shelf import give_back_memory, record_step
-from models.training import History, OnStep, watching
+from models.training import History, OnStep, lower_thread_priority, watching
 
 logger = logging.getLogger("lab")
 
@@ -134,7 +134,8 @@ class WatchJob:
         """Train in a background thread."""
         with self._lock:
             if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name=f"lab-watch-{self.key[:40]}", daemon=True)
+                name = f"lab-watch-{self.key[:40]}"
+                self._thread = threading.Thread(target=self._run_in_background, name=name, daemon=True)
                 self._thread.start()
         return self
 
@@ -169,6 +170,10 @@ class WatchJob:
             return replace(v, losses=list(v.losses), epochs=list(v.epochs), models=dict(v.models))
 
     # --- the run ------------------------------------------------------------------------------------------
+    def _run_in_background(self) -> None:
+        lower_thread_priority()  # other students' page runs come first
+        self._run()
+
     def _run(self, on_step: OnStep | None = None) -> None:
         acquired = False
         try:

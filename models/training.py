@@ -13,6 +13,7 @@ import copy
 import math
 import os
 import random
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -54,6 +55,28 @@ def torch_threads(n: int = 1) -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(before)
+
+
+BACKGROUND_NICENESS = 10  # how much lower than the pages a background training thread runs (Linux nice steps)
+
+
+def lower_thread_priority(steps: int = BACKGROUND_NICENESS) -> int | None:
+    """Make the calling thread ``steps`` nice levels kinder (at most 19), and return its new nice value.
+
+    For threads that train in the background: the kernel then gives a core to a student's page script or to
+    the server's websocket first, and the training takes whatever is left. On Linux the nice value belongs to
+    each thread (and a thread it starts inherits it), so only this thread and its children slow down. Elsewhere
+    (macOS, Windows), or where the call is refused, nothing changes and None is returned.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    tid = threading.get_native_id()
+    try:
+        nice = min(19, os.getpriority(os.PRIO_PROCESS, tid) + max(0, steps))
+        os.setpriority(os.PRIO_PROCESS, tid, nice)
+    except OSError:
+        return None
+    return nice
 
 
 TRAIN_THREADS = min(2, os.cpu_count() or 1)  # for batched convolutions: measured 9.6 s → 6.5 s for the X/O CNN

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from models.training import OnStep
+from models.training import OnStep, lower_thread_priority
 
 logger = logging.getLogger("lab")
 
@@ -70,6 +70,7 @@ def _peak_mb() -> float:
 
 def _child_main(conn) -> None:
     """The child's loop: receive a Trainer, train it, send ("step", ...) messages and then ("done", payload)."""
+    lower_thread_priority()  # the server's page runs come first
     while True:
         try:
             trainer = conn.recv()

@@ -1,5 +1,7 @@
 """The shelf of default models (components.model_shelf): one worker trains missing ones once, in order."""
 
+import os
+import sys
 import threading
 import time
 
@@ -9,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from components import resources
 from components.model_shelf import ModelJob, ModelShelf
-from models import store
+from models import store, training
 from tests import fakes
 
 
@@ -146,3 +148,23 @@ def test_a_page_shows_its_model_free_sections_and_a_training_panel_then_the_sect
     assert at.metric[0].value == "12.0"
     assert not any("being trained" in m.value for m in at.markdown)
     resources.clear_models()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the nice value is per thread only on Linux")
+def test_the_worker_trains_at_a_lower_priority_than_the_pages(cache):
+    def nice() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    seen = []
+
+    def train(on_step):
+        seen.append(nice())
+        return fakes.ConstantModel(torch.ones(1))
+
+    page = nice()
+    shelf = ModelShelf()
+    job = ModelJob("niced", {"n": 1}, 1, train, fakes.ConstantModel.from_payload, "the niced model")
+    shelf.enqueue(job)
+    _wait(shelf, job)
+    shelf.shutdown()
+    assert seen == [min(19, page + training.BACKGROUND_NICENESS)] and nice() == page

@@ -1,12 +1,16 @@
 """The shared training loop: it learns, it is deterministic, it reports progress and clips gradients."""
 
 import math
+import os
+import sys
+import threading
 
 import pytest
 import torch
 from torch import nn
 from torch.nn import functional as F
 
+from models import training
 from models.training import History, count_parameters, evaluate, seed_everything, train, train_in_phases
 
 
@@ -192,3 +196,24 @@ def test_watching_reaches_trainers_that_do_not_pass_the_hooks_on():
         worker.start()
         worker.join()
     assert len(result["h"].loss) == 4, "the block belongs to its thread"
+
+
+def _nice() -> int:
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the nice value is per thread only on Linux")
+def test_a_background_thread_lowers_only_its_own_priority():
+    main, seen = _nice(), {}
+
+    def background():
+        seen["returned"] = training.lower_thread_priority()
+        seen["nice"] = _nice()
+        seen["again"] = training.lower_thread_priority(50)  # never past 19
+
+    thread = threading.Thread(target=background)
+    thread.start()
+    thread.join()
+    assert seen["returned"] == seen["nice"] == min(19, main + training.BACKGROUND_NICENESS)
+    assert seen["again"] == 19
+    assert _nice() == main  # the calling (page) thread keeps its priority

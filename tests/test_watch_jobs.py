@@ -1,5 +1,7 @@
 """Per-user jobs (components.watch_jobs): "Retrain with…" and "train on your own text", watched as they learn."""
 
+import os
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -224,3 +226,22 @@ def test_the_watching_panel_says_where_a_job_stands():
     said = describe_job(training)
     assert said.startswith("model 2 of 2, the LSTM model: step 3 of 10") and "s left" in said
     assert training.fraction == pytest.approx(0.65)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the nice value is per thread only on Linux")
+def test_a_job_in_the_background_trains_at_a_lower_priority_and_a_blocking_one_does_not():
+    def nice() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    seen = []
+
+    def train(on_step):
+        seen.append(nice())
+        return _linear_part(epochs=1, delay=0).train(on_step)
+
+    page = nice()
+    jobs = WatchJobs(max_entries=4, ttl_seconds=60)
+    jobs.request("background", "background", [WatchPart("net", "net", train)])
+    _until(lambda: jobs.get("background").state == "ready", what="the background job")
+    jobs.request("here", "here", [WatchPart("net", "net", train)], blocking=True)
+    assert seen == [min(19, page + training.BACKGROUND_NICENESS), page] and nice() == page
