@@ -7,6 +7,7 @@ and rendered with PIL as white ink on black, the way a canvas drawing looks afte
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -169,13 +170,22 @@ def place_strokes(
     matrix = np.array([[c, -s], [s, c]]) @ np.array([[aspect, slant], [0, 1 / aspect]])
     # Hand wobble bends straight strokes; curves (many points) already carry their own smooth wobble.
     strokes = [_densify(p) + rng.normal(0, config.wobble, (4 * len(p) - 3, 2)) if len(p) < 10 else p for p in strokes]
-    moved = [(p - 0.5) @ matrix.T for p in strokes]
-    points = np.concatenate(moved)
-    lo, hi = points.min(axis=0), points.max(axis=0)
-    scale = extent / max(float((hi - lo).max()), 1e-6)
-    size = (hi - lo) * scale
-    offset = rng.uniform(0.03, 1 - 0.03 - size, 2) if np.all(size < 0.94) else np.full(2, 0.03)
-    return [(p - lo) * scale + offset for p in moved]
+    points = (np.concatenate(strokes) - 0.5) @ matrix.T
+    # This runs for every training shape, and on two numbers numpy's cost per call was most of it: from here on
+    # the arithmetic is on Python floats (the same operations in the same order, so the same shapes bit for bit)
+    # and on all the strokes' points at once.
+    (lo_x, lo_y), (hi_x, hi_y) = points.min(axis=0).tolist(), points.max(axis=0).tolist()
+    scale = extent / max(hi_x - lo_x, hi_y - lo_y, 1e-6)
+    size_x, size_y = (hi_x - lo_x) * scale, (hi_y - lo_y) * scale
+    if size_x < 0.94 and size_y < 0.94:
+        offset = (rng.uniform(0.03, 1 - 0.03 - size_x), rng.uniform(0.03, 1 - 0.03 - size_y))
+    else:
+        offset = (0.03, 0.03)
+    placed = (points - (lo_x, lo_y)) * scale + offset
+    if len(strokes) == 1:
+        return [placed]
+    bounds = [0, *itertools.accumulate(len(p) for p in strokes)]
+    return [placed[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 def render_strokes(strokes: list[Stroke], width: float, size: int) -> np.ndarray:
