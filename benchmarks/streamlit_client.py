@@ -72,6 +72,7 @@ class StreamlitSession:
         self.values: dict[str, WidgetState] = {}  # by widget id
         self.page_hash = ""
         self._cache: dict[str, ForwardMsg] = {}  # cacheable messages by hash, as the browser's message cache
+        self.auto_reruns: dict[str, float] = {}  # st.fragment(run_every=...) on the page: fragment id -> seconds
         self._ws = None
 
     async def __aenter__(self) -> StreamlitSession:
@@ -129,12 +130,37 @@ class StreamlitSession:
             if kind == "button":  # a trigger fires once
                 self.values.pop(widget.id, None)
 
+    async def follow_fragments(self, seconds: float) -> int:
+        """Rerun the page's ``run_every`` fragments (live training panels) at their interval for ``seconds``, as
+        the browser's timers do, so that the server does the work a real tab would make it do; returns the runs.
+
+        A panel whose model is ready reruns the whole page, which ends its fragment (``stop_auto_rerun``).
+        """
+        deadline, runs = time.perf_counter() + seconds, 0
+        while (left := deadline - time.perf_counter()) > 0:
+            if not self.auto_reruns:
+                await asyncio.sleep(min(0.1, left))
+                continue
+            await asyncio.sleep(min(min(self.auto_reruns.values()), left))
+            for fragment_id in list(self.auto_reruns):
+                back = BackMsg()
+                back.rerun_script.page_script_hash = self.page_hash
+                back.rerun_script.fragment_id = fragment_id
+                back.rerun_script.is_auto_rerun = True
+                back.rerun_script.widget_states.widgets.extend(self.values.values())
+                back.rerun_script.cached_message_hashes.extend(self._cache)
+                await self._run(back)
+                runs += 1
+        return runs
+
     def options(self, key: str) -> list[str]:
         """The option labels of a radio, selectbox or select_slider seen on the page."""
         return list(self.widgets[key].element.options)
 
     async def _run(self, back: BackMsg) -> RunResult:
         started = time.perf_counter()
+        if not back.rerun_script.fragment_id:  # a run of the whole page starts its fragments' timers afresh
+            self.auto_reruns.clear()
         await self._ws.send(back.SerializeToString())
         result = RunResult(seconds=0.0, messages=0)
         deadline = started + self.timeout
@@ -159,6 +185,11 @@ class StreamlitSession:
                 self._cache[message.hash] = message
             if kind == "delta" and message.delta.WhichOneof("type") == "new_element":
                 self._note(message.delta.new_element, result)
+            elif kind == "auto_rerun":
+                self.auto_reruns[message.auto_rerun.fragment_id] = message.auto_rerun.interval
+            elif kind == "stop_auto_rerun":
+                for fragment_id in message.stop_auto_rerun.fragment_ids:
+                    self.auto_reruns.pop(fragment_id, None)
             elif kind == "navigation":
                 self.page_hash = message.navigation.page_script_hash
             elif kind == "script_finished":

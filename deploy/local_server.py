@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,6 +24,7 @@ class LocalServer:
     def __init__(self, cache_dir: str | Path | None = None, *, prefix: str = "lab-server-"):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self._own_cache = cache_dir is None  # a folder made here is removed by stop()
         self.cache_dir = str(cache_dir) if cache_dir is not None else tempfile.mkdtemp(prefix=prefix)
         self.log_path = Path(tempfile.mkstemp(prefix=prefix, suffix=".log")[1])
         env = {**os.environ, "LAB_CACHE_DIR": self.cache_dir, "PYTHONUNBUFFERED": "1"}
@@ -53,13 +55,17 @@ class LocalServer:
         raise RuntimeError("no VmHWM in /proc")
 
     def stop(self) -> None:
-        """Terminate the server (kill it if it does not stop in 10 s) and close its log."""
+        """Terminate the server (kill it if it does not stop in 10 s), close its log, and remove its weights folder
+        if it made that folder itself."""
         self.proc.terminate()
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+            self.proc.wait()
         self._log.close()
+        if self._own_cache:
+            shutil.rmtree(self.cache_dir, ignore_errors=True)
 
     def __enter__(self) -> LocalServer:
         return self

@@ -153,3 +153,25 @@ def test_the_server_gives_freed_large_blocks_back():
         assert done.returncode == 0, done.stderr
         grown[mode] = int(done.stdout)
     assert grown["default"] >= 12 and grown["fixed"] < 4, grown  # MB still held after the blocks were freed
+
+
+class _FakeProcess:
+    def terminate(self) -> None:
+        pass
+
+    def wait(self, timeout: float | None = None) -> int:
+        return 0
+
+
+@pytest.mark.parametrize("given", [False, True])
+def test_a_local_server_removes_only_a_weights_folder_it_made(monkeypatch, tmp_path, given):
+    from deploy import local_server
+
+    monkeypatch.setattr(local_server.subprocess, "Popen", lambda *a, **k: _FakeProcess())
+    monkeypatch.setattr(local_server, "wait_for_health", lambda *a, **k: None)
+    server = local_server.LocalServer(tmp_path / "weights" if given else None)
+    Path(server.cache_dir).mkdir(exist_ok=True)
+    (Path(server.cache_dir) / "xo.pt").write_bytes(b"weights")
+    server.stop()
+    assert Path(server.cache_dir).exists() == given  # a benchmark's throwaway folder goes, a caller's stays
+    server.log_path.unlink()
