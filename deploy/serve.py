@@ -29,7 +29,7 @@ LIBRARIES = ("torch", "sklearn", "pandas", "pyarrow", "altair")  # the libraries
 # glibc raises its mmap threshold each time a large block is freed (up to 32 MB), after which torch's large
 # tensors come from the heap, which fragments and does not shrink. A fixed threshold keeps blocks above it in
 # mmap, returned to the system on free. Measured 2026-12-02 (a server whose warm-up trained all 14 default
-# models, AMD EPYC): 748 MB peak with glibc's default, 660 MB at 8 MB, 625 MB at 256 KB (but 65% slower training).
+# models, AMD EPYC): 748 MB peak with glibc's default, 665 MB at 8 MB, 625 MB at 256 KB (but 65% slower training).
 MMAP_THRESHOLD = 8 * 1024 * 1024
 _M_MMAP_THRESHOLD = -3  # mallopt parameter, from glibc's malloc.h
 
