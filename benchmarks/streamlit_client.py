@@ -119,13 +119,8 @@ class StreamlitSession:
         else:
             raise ScriptError(f"setting a {kind} is not supported by this client")
         self.values[widget.id] = state
-        back = BackMsg()
-        back.rerun_script.page_script_hash = self.page_hash
-        back.rerun_script.query_string = ""
-        back.rerun_script.widget_states.widgets.extend(self.values.values())
-        back.rerun_script.cached_message_hashes.extend(self._cache)
         try:
-            return await self._run(back)
+            return await self._run(self._rerun())
         finally:
             if kind == "button":  # a trigger fires once
                 self.values.pop(widget.id, None)
@@ -143,15 +138,22 @@ class StreamlitSession:
                 continue
             await asyncio.sleep(min(min(self.auto_reruns.values()), left))
             for fragment_id in list(self.auto_reruns):
-                back = BackMsg()
-                back.rerun_script.page_script_hash = self.page_hash
-                back.rerun_script.fragment_id = fragment_id
-                back.rerun_script.is_auto_rerun = True
-                back.rerun_script.widget_states.widgets.extend(self.values.values())
-                back.rerun_script.cached_message_hashes.extend(self._cache)
-                await self._run(back)
+                await self._run(self._rerun(fragment_id))
                 runs += 1
         return runs
+
+    def _rerun(self, fragment_id: str = "") -> BackMsg:
+        """A rerun of this page (or of one of its fragments, as its timer fires) with every widget's value and the
+        hashes of the messages this client has, as the frontend sends it."""
+        back = BackMsg()
+        back.rerun_script.page_script_hash = self.page_hash
+        back.rerun_script.query_string = ""
+        if fragment_id:
+            back.rerun_script.fragment_id = fragment_id
+            back.rerun_script.is_auto_rerun = True
+        back.rerun_script.widget_states.widgets.extend(self.values.values())
+        back.rerun_script.cached_message_hashes.extend(self._cache)
+        return back
 
     def options(self, key: str) -> list[str]:
         """The option labels of a radio, selectbox or select_slider seen on the page."""

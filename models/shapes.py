@@ -182,8 +182,6 @@ def place_strokes(
     else:
         offset = (0.03, 0.03)
     placed = (points - (lo_x, lo_y)) * scale + offset
-    if len(strokes) == 1:
-        return [placed]
     bounds = [0, *itertools.accumulate(len(p) for p in strokes)]
     return [placed[a:b] for a, b in itertools.pairwise(bounds)]
 
