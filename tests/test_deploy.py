@@ -175,15 +175,3 @@ def test_a_local_server_removes_only_a_weights_folder_it_made(monkeypatch, tmp_p
     server.stop()
     assert Path(server.cache_dir).exists() == given  # a benchmark's throwaway folder goes, a caller's stays
     server.log_path.unlink()
-
-
-def test_the_server_parses_http_in_c_on_libuvs_event_loop():
-    """uvicorn (under Streamlit) chooses httptools and uvloop when they are installed: without them a new tab's
-    ~135 script files queue longer (eight students' measured tab saw its first section 2.55 s instead of 1.76 s)."""
-    import uvicorn
-
-    config = uvicorn.Config(lambda scope, receive, send: None)
-    config.load()
-    assert config.http_protocol_class.__module__ == "uvicorn.protocols.http.httptools_impl"
-    if sys.platform != "win32":  # uvloop has no Windows build
-        assert config.get_loop_factory().__module__.startswith("uvloop")
