@@ -15,6 +15,7 @@ import gc
 import logging
 import multiprocessing
 import sys
+import threading
 import time
 import types
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from models.training import OnStep, lower_thread_priority
 logger = logging.getLogger("lab")
 
 POLL_SECONDS = 0.2  # how often the parent checks for a stop request while the child trains
+_MAIN_SWAP = threading.Lock()  # one ``_neutral_main`` at a time: two interleaved swaps would leave the blank in place
 
 
 @dataclass(frozen=True, eq=False)
@@ -157,11 +159,13 @@ class TrainerProcess:
 def _neutral_main():
     """While a child is spawned, a ``__main__`` with no file: spawn re-runs the parent's main script in the child,
     and inside Streamlit (or AppTest) that is a page script, which imports Streamlit and fails outside its runtime.
-    ``_child_main`` needs nothing from it."""
-    main = sys.modules.get("__main__")
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        if main is not None:
-            sys.modules["__main__"] = main
+    ``_child_main`` needs nothing from it. Two threads that start children at once take turns: interleaved, the
+    second would save the first one's blank and put it back last, leaving the process without its real main."""
+    with _MAIN_SWAP:
+        main = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            if main is not None:
+                sys.modules["__main__"] = main

@@ -124,3 +124,34 @@ def test_a_page_script_as_main_is_not_run_in_the_child(trainer, tmp_path, monkey
     done = trainer.train(Trainer(train_tiny, (5,)), lambda *s: None, lambda: False)
     assert Tiny.from_payload(done.payload).weight.shape == (3,)
     assert sys.modules["__main__"] is page
+
+
+def test_two_threads_starting_children_at_once_leave_main_as_it_was(monkeypatch):
+    """Two threads that start children at the same moment (two shelves' workers, say) must not interleave their
+    swaps: the first to finish would put the real main back, and the second then its saved blank."""
+    import threading
+
+    from models.training_process import _neutral_main
+
+    main = sys.modules["__main__"]
+    monkeypatch.setitem(sys.modules, "__main__", main)  # put back after the test even if it fails
+    first_inside, first_done, second_inside = threading.Event(), threading.Event(), threading.Event()
+
+    def first():
+        with _neutral_main():
+            first_inside.set()
+            second_inside.wait(0.5)  # never set with the lock: the second swap waits for this one
+        first_done.set()
+
+    def second():
+        first_inside.wait(5)
+        with _neutral_main():
+            second_inside.set()
+            first_done.wait(5)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert sys.modules["__main__"] is main
