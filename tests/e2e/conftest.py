@@ -6,10 +6,12 @@ in which case they fail: CI must never pass by skipping the browser.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -35,6 +37,23 @@ PAGES: dict[str, str] = {  # url path -> the title that proves the page rendered
     "next_word": "Next word",
 }
 RUN_TIMEOUT_MS = 180_000  # a page's first visit may train its models
+# Watches the app's run state (``data-test-script-state``) from the first script of every page: counts the runs
+# that start (``window.__labRuns``: each time the state leaves "notRunning") and notes when the state last changed
+# (``window.__labStateChanged``). A test can then wait for the run its click or stroke sets off, and
+# ``wait_for_app`` for a state that has held a moment, not a blink between two runs.
+WATCH_RUNS = """
+window.__labRuns = 0;
+window.__labStateChanged = performance.now();
+new MutationObserver(changes => {
+    for (const c of changes) {
+        window.__labStateChanged = performance.now();
+        if (c.oldValue === 'notRunning' && c.target.getAttribute('data-test-script-state') !== 'notRunning')
+            window.__labRuns++;
+    }
+}).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
+                      attributeFilter: ['data-test-script-state']});
+"""
+SETTLED_MS = 500  # how long the app must have been idle before ``wait_for_app`` believes it
 
 
 def find_chromium() -> str | None:
@@ -87,29 +106,70 @@ def browser(chromium_path):
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = new_context(browser, viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(RUN_TIMEOUT_MS)
     yield page
     context.close()
 
 
+def new_context(browser, **options):
+    """A browser context (a student with their own cookies) whose pages watch the app's run state."""
+    context = browser.new_context(**options)
+    context.add_init_script(WATCH_RUNS)
+    return context
+
+
 def wait_for_app(page, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
     """Wait until Streamlit has finished running the script (no 'Running…' status, no spinner) and every
-    model the page needs has finished training in the background (no live training panel left)."""
+    model the page needs has finished training in the background (no live training panel left).
+
+    The state must have held for ``SETTLED_MS``: when a model is ready its panel's fragment ends with a rerun of
+    the page, and between the two runs the app blinks "notRunning" with the panel gone and the section not yet
+    drawn (the likely cause of a flake seen here: the X/O answer area still empty after this returned)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
     page.wait_for_function(
-        """() => {
+        """settled => {
             const app = document.querySelector('[data-testid="stApp"]');
             if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+            if (performance.now() - (window.__labStateChanged ?? 0) < settled) return false;
             return !document.querySelector('[data-testid="stStatusWidget"]')
                 && !document.querySelector('[data-testid="stSpinner"]')
                 && !document.querySelector('[class*="st-key-lab_training_"]');  // no model still training
         }""",
+        arg=SETTLED_MS,
         timeout=timeout_ms,
-        polling=250,
+        polling=100,
     )
-    page.wait_for_timeout(300)  # let the last deltas paint
+
+
+def rerun_after(page, action: Callable[[], None], start_timeout_ms: int = 5_000) -> None:
+    """Do ``action`` (a click, a stroke), wait for the script run it sets off to start, then for the app.
+
+    A fixed pause is not enough on a loaded machine: the canvas sends a stroke a little after the pen
+    lifts, and a run that has not started yet looks finished to ``wait_for_app``. A click that lands while
+    a run is under way joins that run without the app ever showing "notRunning" in between, so after
+    ``start_timeout_ms`` without a new run this goes on to wait for the app; callers then poll for the
+    effect they expect (``wait_for_text``) rather than read it once."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    runs = page.evaluate("() => window.__labRuns ?? 0")
+    action()
+    with contextlib.suppress(PlaywrightTimeoutError):  # no new run: the action joined one under way (above)
+        page.wait_for_function(f"() => (window.__labRuns ?? 0) > {runs}", timeout=start_timeout_ms, polling=50)
+    wait_for_app(page)
+
+
+def wait_for_text(read: Callable[[], str | None], want: Callable[[str | None], bool], timeout_ms: int = 20_000):
+    """Poll ``read()`` until ``want`` accepts what it returns, or the time is up; return the last reading.
+
+    The page may still be painting the last run's deltas when ``wait_for_app`` returns."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        value = read()
+        if want(value) or time.monotonic() > deadline:
+            return value
+        time.sleep(0.25)
 
 
 def goto(page, server: LocalServer, path: str) -> None:

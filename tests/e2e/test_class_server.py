@@ -19,7 +19,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from deploy.class_server import ClassServer, find_nginx, free_port
-from tests.e2e.conftest import assert_no_exception, wait_for_app
+from tests.e2e.conftest import assert_no_exception, new_context, wait_for_app
 
 pytestmark = pytest.mark.e2e
 REPLICAS = 2
@@ -85,7 +85,7 @@ def png_bytes() -> bytes:
 
 def test_two_students_two_processes_one_training_each(browser, class_server):
     logs = _Logs(class_server)
-    contexts = [browser.new_context(viewport={"width": 1200, "height": 900}) for _ in range(2)]
+    contexts = [new_context(browser, viewport={"width": 1200, "height": 900}) for _ in range(2)]
     try:
         pages = [c.new_page() for c in contexts]
         # Both students open a page at once on a cold cache: one process trains its models, the other waits and

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from deploy.local_server import LocalServer
-from tests.e2e.conftest import assert_no_exception, wait_for_app
+from tests.e2e.conftest import assert_no_exception, new_context, wait_for_app, wait_for_text
 from tests.e2e.test_draw import DRAWINGS, prediction
 
 
@@ -64,7 +64,7 @@ def _draw_while_training(page) -> bool:
 
 
 def test_eight_students_on_a_cold_cache_train_each_model_once(browser, cold_server):
-    contexts = [browser.new_context(viewport={"width": 1200, "height": 900}) for _ in range(STUDENTS)]
+    contexts = [new_context(browser, viewport={"width": 1200, "height": 900}) for _ in range(STUDENTS)]
     try:
         pages = [c.new_page() for c in contexts]
         for p in pages:  # start every session before waiting on any of them
@@ -74,7 +74,8 @@ def test_eight_students_on_a_cold_cache_train_each_model_once(browser, cold_serv
             wait_for_app(p)  # waits until no training panel is left: the sections fill in by themselves
             assert_no_exception(p, cold_server)
         assert_still_drawn(pages[0])
-        answer = prediction(pages[0])  # the drawing made during training, classified once the model is ready
+        # the drawing made during training, classified once the model is ready
+        answer = wait_for_text(lambda: prediction(pages[0]), lambda value: value in ("X", "O", "other"))
         assert answer in ("X", "O", "other"), f"the drawing made during training was not classified ({answer!r})"
         if answer != "X":  # seen twice in 8 runs on a loaded 2-core machine: the pad shows an X, the model says other
             shot = Path(tempfile.gettempdir()) / "lab-e2e-concurrency-not-x.png"

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from tests.e2e.conftest import assert_no_exception, goto, screenshot, wait_for_app
+from tests.e2e.conftest import assert_no_exception, goto, rerun_after, screenshot, wait_for_app, wait_for_text
 
 pytestmark = pytest.mark.e2e
 
@@ -44,16 +44,12 @@ def draw(page, strokes) -> None:
         page.mouse.down()
         for point in stroke[1:]:
             page.mouse.move(*to_px(point), steps=6)
-        page.mouse.up()
-        page.wait_for_timeout(600)  # the canvas sends the drawing shortly after the pen lifts
-        wait_for_app(page)
+        rerun_after(page, page.mouse.up)  # the canvas sends the drawing shortly after the pen lifts
 
 
 def clear(page) -> None:
     page.locator("canvas.upper-canvas").hover()
-    page.locator('[aria-label="Reset canvas & history"]').click()
-    page.wait_for_timeout(800)
-    wait_for_app(page)
+    rerun_after(page, page.locator('[aria-label="Reset canvas & history"]').click)
 
 
 def prediction(page) -> str | None:
@@ -63,10 +59,16 @@ def prediction(page) -> str | None:
     return metric.first.locator('[data-testid="stMetricValue"]').inner_text().strip()
 
 
+def prediction_becomes(page, want: str | None) -> str | None:
+    """The prediction once it reads ``want`` (or, after 20 s, whatever it reads then)."""
+    return wait_for_text(lambda: prediction(page), lambda value: value == want)
+
+
 def choose_model(page, label: str) -> None:
-    page.get_by_test_id("stRadioGroup").get_by_text(label, exact=True).click()
-    page.wait_for_timeout(300)
-    wait_for_app(page)
+    radio = page.get_by_test_id("stRadioGroup").get_by_role("radio", name=label)
+    if not radio.is_checked():
+        rerun_after(page, page.get_by_test_id("stRadioGroup").get_by_text(label, exact=True).click)
+    assert radio.is_checked(), f"the model picker did not switch to {label}"
 
 
 def test_mouse_drawn_x_and_o(page, app_server):
@@ -78,30 +80,29 @@ def test_mouse_drawn_x_and_o(page, app_server):
     for name in ("X", "O"):
         draw(page, DRAWINGS[name])
         assert_no_exception(page, app_server)
-        results[name] = prediction(page)
+        results[name] = prediction_becomes(page, name)
         if name == "X":
             screenshot(page, "draw_x")
         clear(page)
     assert results == {"X": "X", "O": "O"}
-    assert prediction(page) is None, "after clearing, no prediction"
+    assert prediction_becomes(page, None) is None, "after clearing, no prediction"
 
 
 def test_mouse_drawn_digits(page, app_server):
     goto(page, app_server, "draw")
     choose_model(page, "Digits 0–9")
+    digits = [name for name in DRAWINGS if name not in ("X", "O")]
+    expected = {name: name[0] if name[0].isdigit() else name.split()[1] for name in digits}
+    expected["small 7 in a corner"] = "7"
+    expected["slanted 4"] = "4"
     results = {}
-    for name, strokes in DRAWINGS.items():
-        if name in ("X", "O"):
-            continue
-        draw(page, strokes)
+    for name in digits:
+        draw(page, DRAWINGS[name])
         assert_no_exception(page, app_server)
-        results[name] = prediction(page)
+        results[name] = prediction_becomes(page, expected[name])
         if name == "3":
             screenshot(page, "draw_digit_3")
         clear(page)
-    expected = {name: name[0] if name[0].isdigit() else name.split()[1] for name in results}
-    expected["small 7 in a corner"] = "7"
-    expected["slanted 4"] = "4"
     wrong = {k: v for k, v in results.items() if v != expected[k]}
     assert not wrong, f"mouse-drawn digits misread: {wrong} (all: {results})"
 
@@ -109,12 +110,10 @@ def test_mouse_drawn_digits(page, app_server):
 def test_undo_removes_the_last_stroke(page, app_server):
     goto(page, app_server, "draw")
     draw(page, DRAWINGS["X"])
-    assert prediction(page) == "X"
+    assert prediction_becomes(page, "X") == "X"
     page.locator("canvas.upper-canvas").hover()
-    page.locator('[aria-label="Undo"]').click()
-    page.wait_for_timeout(800)
-    wait_for_app(page)
-    assert prediction(page) != "X", "one stroke of an X is not an X"
+    rerun_after(page, page.locator('[aria-label="Undo"]').click)
+    assert wait_for_text(lambda: prediction(page), lambda value: value != "X") != "X", "one stroke of an X is not an X"
     assert_no_exception(page, app_server)
 
 
@@ -128,14 +127,14 @@ def test_pad_and_answer_fit_the_first_screen(page, app_server, viewport):
     answer = page.locator('[data-testid="stMetric"]').filter(has_text="Prediction").first.bounding_box()
     assert pad["y"] + pad["height"] <= height, f"the pad ends at {pad['y'] + pad['height']:.0f} px"
     assert answer["y"] + answer["height"] <= height, f"the answer ends at {answer['y'] + answer['height']:.0f} px"
-    assert prediction(page) == "X"
+    assert prediction_becomes(page, "X") == "X"
 
 
 def test_the_drawing_and_the_model_survive_a_page_switch(page, app_server):
     goto(page, app_server, "draw")
     choose_model(page, "Digits 0–9")
     draw(page, DRAWINGS["7"])
-    assert prediction(page) == "7"
+    assert prediction_becomes(page, "7") == "7"
     page.locator('[data-testid="stTopNav"]').get_by_text("Home", exact=True).click()
     page.wait_for_url(re.compile(r"/(\?.*)?$"))  # bound settings may ride along in the query string
     wait_for_app(page)
@@ -146,7 +145,7 @@ def test_the_drawing_and_the_model_survive_a_page_switch(page, app_server):
     wait_for_app(page)
     assert_no_exception(page, app_server)
     assert page.get_by_test_id("stRadioGroup").get_by_role("radio", name="Digits 0–9").is_checked()
-    assert prediction(page) == "7"  # the answer is back, and so is the ink on the pad
+    assert prediction_becomes(page, "7") == "7"  # the answer is back, and so is the ink on the pad
     ink = page.locator("canvas.dc-canvas.lower-canvas").evaluate(  # the strokes layer, transparent elsewhere
         """c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
                   let inked = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 128) inked++; return inked; }"""

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.e2e.conftest import assert_no_exception, goto
+from tests.e2e.conftest import assert_no_exception, goto, new_context
 
 pytestmark = pytest.mark.e2e
 
@@ -12,7 +12,7 @@ def _slider_value(page, key: str) -> str:
 
 
 def test_a_copied_link_restores_the_view_in_a_fresh_browser(browser, app_server):
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context = new_context(browser, viewport={"width": 1400, "height": 900})
     page = context.new_page()
     goto(page, app_server, "kernels?kernels_stride=3&kernels_padding=2")
     assert_no_exception(page, app_server)
@@ -23,7 +23,7 @@ def test_a_copied_link_restores_the_view_in_a_fresh_browser(browser, app_server)
     assert "kernels_stride=3" in link and "kernels_padding=2" in link
     context.close()
 
-    fresh = browser.new_context(viewport={"width": 1400, "height": 900})  # no cookies, no session
+    fresh = new_context(browser, viewport={"width": 1400, "height": 900})  # no cookies, no session
     other = fresh.new_page()
     goto(other, app_server, link.split("/", 3)[3])
     assert _slider_value(other, "kernels_stride") == "3"
