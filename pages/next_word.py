@@ -7,7 +7,7 @@ live panel in that place (see components/sections/language_models.py).
 import streamlit as st
 
 from components import lesson
-from components.sections import language_compare, language_models, predictions, recurrent
+from components.sections import language_compare, language_models, lstm, predictions, recurrent
 from models import language, vocabulary
 
 
@@ -61,8 +61,8 @@ SECTIONS = {  # tab name -> section
     "Unrolled graph": recurrent.unrolled_graph,
     "Through time": recurrent.through_time_section,
     "Exploding gradients": recurrent.exploding,
-    "LSTM gates": recurrent.lstm_gates,
-    "Long-term memory": recurrent.long_term_memory,
+    "LSTM gates": lstm.lstm_gates,
+    "Long-term memory": lstm.long_term_memory,
     "Compare": language_compare.compare,
     "Word embeddings": language_compare.word_embeddings,
     "Limitations": language_compare.limitations,
