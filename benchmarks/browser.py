@@ -40,6 +40,21 @@ QUIET_SECONDS = 20  # no new model for this long: the warm-up is done
 TIMEOUT_MS = 300_000
 # The title is the page's h1; the first section is the first heading below it.
 FIRST_SECTION = '[data-testid="stMain"] h2, [data-testid="stMain"] h3'  # a section heading (draw's "1. Draw" is an h3)
+# The first section's first control: a widget (or the drawing pad) after the first section heading. A heading
+# can come well before its controls, which are what a student came to touch.
+INPUTS = ", ".join(
+    f'[data-testid="{kind}"]'
+    for kind in ("stSlider", "stRadio", "stSelectbox", "stMultiSelect", "stNumberInput", "stTextArea",
+                 "stTextInput", "stButton", "stCheckbox", "stToggle", "stCustomComponentV1")
+)  # fmt: skip
+FIRST_INPUT = f"""() => {{
+    const main = document.querySelector('[data-testid="stMain"]');
+    const heading = main && main.querySelector('h2, h3');
+    if (!heading) return false;
+    for (const widget of main.querySelectorAll('{INPUTS}'))
+        if (heading.compareDocumentPosition(widget) & Node.DOCUMENT_POSITION_FOLLOWING) return true;
+    return false;
+}}"""
 FILLED = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
     return app && app.getAttribute('data-test-script-state') === 'notRunning'
@@ -47,8 +62,15 @@ FILLED = """() => {
 }"""
 
 
+def _first_input_s(page, started: float) -> float:
+    """Seconds from ``started`` until the first section's first control is on the page."""
+    page.wait_for_function(FIRST_INPUT, timeout=TIMEOUT_MS, polling=50)
+    return round(time.perf_counter() - started, 2)
+
+
 def _timed_visit(browser, url: str):
-    """Open ``url`` in a new context; returns the page and the seconds to its title and first section."""
+    """Open ``url`` in a new context; returns the page and the seconds to its title, first section and that
+    section's first control."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     started = time.perf_counter()
@@ -56,7 +78,9 @@ def _timed_visit(browser, url: str):
     page.locator("h1").first.wait_for(timeout=TIMEOUT_MS)
     title = time.perf_counter() - started
     page.locator(FIRST_SECTION).first.wait_for(timeout=TIMEOUT_MS)
-    return page, started, {"title_s": round(title, 2), "first_section_s": round(time.perf_counter() - started, 2)}
+    section = round(time.perf_counter() - started, 2)
+    out = {"title_s": round(title, 2), "first_section_s": section, "first_input_s": _first_input_s(page, started)}
+    return page, started, out
 
 
 def open_page(browser, url: str) -> dict[str, dict[str, float]]:
@@ -154,6 +178,7 @@ def own_laptops(browser, page_name: str = "draw", others: int = STUDENTS - 1, *,
         page.goto(f"{server.url}/{path}", wait_until="commit")
         page.locator(FIRST_SECTION).first.wait_for(timeout=TIMEOUT_MS)
         first = time.perf_counter() - started
+        first_input = _first_input_s(page, started)
         if not arrive_after:
             opened.wait(timeout=TIMEOUT_MS / 1000)
         page.wait_for_function(FILLED, timeout=TIMEOUT_MS, polling=100)
@@ -165,7 +190,12 @@ def own_laptops(browser, page_name: str = "draw", others: int = STUDENTS - 1, *,
         done.set()
         clients.join(timeout=30)
         server.stop()
-    return {"first_section_s": round(first, 2), "filled_s": round(filled, 2), "panel_reruns_of_the_others": sum(runs)}
+    return {
+        "first_section_s": round(first, 2),
+        "first_input_s": first_input,
+        "filled_s": round(filled, 2),
+        "panel_reruns_of_the_others": sum(runs),
+    }
 
 
 def next_visitor_own_laptop(browser, pages=PAGES) -> dict[str, dict[str, float]]:
@@ -272,15 +302,23 @@ def main() -> None:
     if "pages" in results:
         worst_cold = max(p["first_visitor"]["first_section_s"] for p in results["pages"].values())
         worst_first = max(p["next_visitor"]["first_section_s"] for p in results["pages"].values())
+        worst_input = max(p["first_visitor"]["first_input_s"] for p in results["pages"].values())
         rows += [
             ("first visitor of a new server process: first section (worst page)", f"{worst_cold} s", None),
+            (f"… and that section's first control ≤ {FIRST_SECTION_GOAL_S:g} s (worst page)", f"{worst_input} s",
+             worst_input <= FIRST_SECTION_GOAL_S),
             (f"title and first section ≤ {FIRST_SECTION_GOAL_S:g} s while models train (worst page)",
              f"{worst_first} s", worst_first <= FIRST_SECTION_GOAL_S),
         ]  # fmt: skip
     if "next_visitor_own_laptop" in results:
         worst = max(p["first_section_s"] for p in results["next_visitor_own_laptop"].values())
-        rows.append((f"second student, own laptop: first section ≤ {FIRST_SECTION_GOAL_S:g} s (worst page)",
-                     f"{worst} s", worst <= FIRST_SECTION_GOAL_S))  # fmt: skip
+        worst_input = max(p["first_input_s"] for p in results["next_visitor_own_laptop"].values())
+        rows += [
+            (f"second student, own laptop: first section ≤ {FIRST_SECTION_GOAL_S:g} s (worst page)",
+             f"{worst} s", worst <= FIRST_SECTION_GOAL_S),
+            (f"… and that section's first control ≤ {FIRST_SECTION_GOAL_S:g} s (worst page)", f"{worst_input} s",
+             worst_input <= FIRST_SECTION_GOAL_S),
+        ]  # fmt: skip
     if "classroom" in results:
         worst = results["classroom"]["first_section_max_s"]
         rows.append((f"{STUDENTS} students: first section (max)", f"{worst} s", worst <= FIRST_SECTION_GOAL_S))
