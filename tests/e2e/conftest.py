@@ -124,20 +124,23 @@ def wait_for_app(page, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
     """Wait until Streamlit has finished running the script (no 'Running…' status, no spinner) and every
     model the page needs has finished training in the background (no live training panel left).
 
-    The state must have held for ``SETTLED_MS``: when a model is ready its panel's fragment ends with a rerun of
-    the page, and between the two runs the app blinks "notRunning" with the panel gone and the section not yet
-    drawn (the likely cause of a flake seen here: the X/O answer area still empty after this returned)."""
+    The idle state must have held for ``SETTLED_MS``, counted from the later of its last change and this call.
+    From this call: an action just before it (a click, an upload) gets that long to start its run. From the last
+    change: when a model is ready its panel's fragment ends with a rerun of the page, and between the two runs the
+    app blinks "notRunning" with the panel gone and the section not yet drawn (the likely cause of a flake seen
+    here: the X/O answer area still empty after this returned)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
+    called = page.evaluate("performance.now()")
     page.wait_for_function(
-        """settled => {
+        """([settled, called]) => {
             const app = document.querySelector('[data-testid="stApp"]');
             if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
-            if (performance.now() - (window.__labStateChanged ?? 0) < settled) return false;
+            if (performance.now() - Math.max(window.__labStateChanged ?? 0, called) < settled) return false;
             return !document.querySelector('[data-testid="stStatusWidget"]')
                 && !document.querySelector('[data-testid="stSpinner"]')
                 && !document.querySelector('[class*="st-key-lab_training_"]');  // no model still training
         }""",
-        arg=SETTLED_MS,
+        arg=[SETTLED_MS, called],
         timeout=timeout_ms,
         polling=100,
     )
