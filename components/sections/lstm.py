@@ -104,8 +104,9 @@ def long_term_memory(models: NextWordModels, prompt: str, own_text: str | None) 
     lesson.what_to_notice(
         [
             f"The RNN's gradient from the answer back to the colour vanishes over the gap: after {longest} steps it "
-            f"is {grads['rnn'].ratio():.2g} of what the last step receives, so the RNN barely learns to keep the "
-            "colour.",
+            f"is {grads['rnn'].ratio():.2g} of what the last step receives, so a long gap sends the RNN almost no "
+            f"signal to keep the colour. It still recalls {rnn_far:.0%} at distances of {FAR} or more (guessing: "
+            f"{long_dependency.chance_level():.0%}), against the LSTM's {lstm_far:.0%}.",
             "The LSTM holds the colour in its cell state by keeping forget gates near 1: on its best unit the "
             f"{longest} forget gates multiply to {grads['lstm'].kept_by_forget_gates():.2f}.",
         ]
