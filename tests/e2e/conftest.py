@@ -53,7 +53,7 @@ new MutationObserver(changes => {
 }).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
                       attributeFilter: ['data-test-script-state']});
 """
-SETTLED_MS = 500  # how long the app must have been idle before ``wait_for_app`` believes it
+SETTLED_MS = 300  # how long the app must have been idle before ``wait_for_app`` believes it
 
 
 def find_chromium() -> str | None:
@@ -88,7 +88,10 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="session")
 def app_server(chromium_path) -> Iterator[LocalServer]:
-    cache = tempfile.mkdtemp(prefix="lab-e2e-cache-")
+    # The test run's own weights folder (tests/conftest.py makes a fresh one): the models this server's warm-up
+    # trains are then loaded, not trained again, by the in-process tests that come after the e2e folder.
+    # Tests that need an empty folder start their own server (test_concurrency, test_navigation).
+    cache = os.environ.get("LAB_CACHE_DIR") or tempfile.mkdtemp(prefix="lab-e2e-cache-")
     server = LocalServer(cache)
     yield server
     server.stop()
