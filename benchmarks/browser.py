@@ -86,7 +86,8 @@ def _timed_visit(browser, url: str):
 def open_page(browser, url: str) -> dict[str, dict[str, float]]:
     """The first visitor of a fresh server process (who also pays for importing torch and friends), then a
     second student who arrives while the page's models are still training: seconds to the title, to the first
-    section, and (first visitor) to every section filled in."""
+    section, to its first control, and (first visitor) to every section filled in. The second student opens the
+    page once the first one has that first control (before 2026-12-03: once the first had the heading)."""
     first, started, out = _timed_visit(browser, url)
     second, _, out_next = _timed_visit(browser, url)
     first.wait_for_function(FILLED, timeout=TIMEOUT_MS, polling=100)
