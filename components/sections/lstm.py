@@ -80,10 +80,11 @@ def long_term_memory(models: NextWordModels, prompt: str, own_text: str | None) 
     st.markdown(f"Example (distance 14): `{' '.join(example[1:])}` → **{answer}**")
     recall_models = language_getters.get_recall_models()
     accuracy = language_getters.get_recall_accuracy(recall_models, RECALL_DISTANCES)
+    chance = long_dependency.chance_level()
     lesson.show_chart(
         "recall_chart",
         {LABELS[k]: v for k, v in accuracy.items()},
-        chance=long_dependency.chance_level(),
+        chance=chance,
         title="Recall accuracy (dashed: guessing a colour at random)",
     )
     far = next_word_lessons.far_accuracy(accuracy, FAR)
@@ -106,7 +107,7 @@ def long_term_memory(models: NextWordModels, prompt: str, own_text: str | None) 
             f"The RNN's gradient from the answer back to the colour vanishes over the gap: after {longest} steps it "
             f"is {grads['rnn'].ratio():.2g} of what the last step receives, so a long gap sends the RNN almost no "
             f"signal to keep the colour. It still recalls {rnn_far:.0%} at distances of {FAR} or more (guessing: "
-            f"{long_dependency.chance_level():.0%}), against the LSTM's {lstm_far:.0%}.",
+            f"{chance:.0%}), against the LSTM's {lstm_far:.0%}.",
             "The LSTM holds the colour in its cell state by keeping forget gates near 1: on its best unit the "
             f"{longest} forget gates multiply to {grads['lstm'].kept_by_forget_gates():.2f}.",
         ]
