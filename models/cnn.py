@@ -18,7 +18,7 @@ from models.drawing import TASKS, Preprocessed, input_size, labels_of, preproces
 from models.occlusion import OcclusionMap, occlusion_map
 from models.training import History, count_parameters, torch_threads
 
-MODEL_VERSION = 5  # bump when the classifiers' data, architecture or training changes (v5: trained channels-last)
+MODEL_VERSION = 6  # bump when the classifiers' data, architecture or training changes (v6: X/O on a 16×16 grid)
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,8 @@ class ClassifierConfig:
 
 DEFAULT_CONFIGS: dict[str, ClassifierConfig] = {
     "xo": ClassifierConfig(
-        task="xo", channels=(12, 24, 48), pools=(True, True, True), epochs=4, batch_size=128, learning_rate=1e-2,
-        n_train=3000,
+        task="xo", channels=(8, 16, 32), pools=(True, True, True), epochs=4, cooldown_epochs=2, batch_size=128,
+        learning_rate=1e-2, n_train=2500,
     ),
     "digits": ClassifierConfig(
         task="digits", channels=(8, 16, 32), pools=(False, True, True), dropout=0.2, epochs=10, batch_size=128,
@@ -112,7 +112,14 @@ class ConvNet(nn.Module):
             self.head = nn.Linear(flat, n_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.forward_with_maps(x)[0]
+        # The same scores as forward_with_maps, cheaper to train: a 2×2 max-pool commutes with ReLU (both keep the
+        # order of values), so pooling first gives the same numbers and gradients, and ReLU (forward and
+        # backward) then touches a quarter of the values. (X/O, 2026-12-06: about 10% off a training epoch.)
+        x = x.unsqueeze(1)  # (B, 1, H, W)
+        for conv, norm, pool in zip(self.convs, self.norms, self.pools, strict=True):
+            x = norm(conv(x))
+            x = F.relu(F.max_pool2d(x, 2) if pool else x)  # (B, C_i, H_i', W_i')
+        return self.head(self.dropout(x.flatten(1)))  # (B, classes)
 
     def forward_with_maps(self, x: torch.Tensor) -> tuple[torch.Tensor, list[tuple[str, torch.Tensor]]]:
         """Class scores, plus every intermediate feature map named like "conv 1 + ReLU" and "pool 1"."""

@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 SAME = 0.05  # keep rates closer than this count as "the same"
-SHAPE_DISTRACTORS = ("16 × 24 × 24", "16 × 6 × 6", "8 × 12 × 12", "16 × 4 × 4")  # wrong answers to the shape question
 
 
 def top_class(probs: Mapping[str, float]) -> str:
@@ -40,9 +39,20 @@ def skipped_pools(first: Sequence[bool], second: Sequence[bool]) -> list[int]:
     return [i + 1 for i, (a, b) in enumerate(zip(first, second, strict=True)) if a and not b]
 
 
-def shape_options(answer: str) -> list[str]:
-    """The options of the feature-map shape question: the real shape among fixed distractors, sorted."""
-    return sorted({answer, *SHAPE_DISTRACTORS})
+def shape_text(shape: Sequence[int]) -> str:
+    """A feature-map shape the way the layer table writes it: "16 × 8 × 8"."""
+    return " × ".join(str(int(n)) for n in shape)
+
+
+def shape_options(answer: str, conv1_channels: int) -> list[str]:
+    """The options of the conv 2 shape question: the real shape ("C × H × W") among the shapes four common slips
+    give (no padding, so a 3×3 kernel loses 2; conv 2's pooling counted too; conv 1's number of maps; one
+    pooling too few), largest first, each once.
+    """
+    c, h, w = (int(n) for n in answer.split(" × "))
+    slips = [(c, h - 2, w - 2), (c, h // 2, w // 2), (conv1_channels, h, w), (c, 2 * h, 2 * w)]
+    shapes = {(c, h, w), *(s for s in slips if min(s) >= 1)}
+    return [shape_text(s) for s in sorted(shapes, reverse=True)]
 
 
 def input_picture(grid: np.ndarray) -> np.ndarray:

@@ -19,8 +19,10 @@ if TYPE_CHECKING:
 def occlusion_map(model: ImageClassifier, grid: np.ndarray, patch: int | None = None) -> OcclusionMap:
     """Slide a blank patch over the grid and record, per pixel, the mean drop of the top class's log-odds."""
     side = input_size(model.task)
-    patch = patch or (6 if model.task == "xo" else 2)
-    stride = 2 if model.task == "xo" else 1
+    # X/O: 3 of 16 px, about a stroke's width and a half (4 px spread the evidence over the whole shape: on a
+    # ready-made X, 39% of it on strokes that cover 20% of the grid, against 51% with 3). Digits: 2 of 8.
+    patch = patch or (3 if model.task == "xo" else 2)
+    stride = 1
     base = model.grid_scores(grid)[0]
     top = int(base.argmax())
     corners = [(r, c) for r in range(0, side - patch + 1, stride) for c in range(0, side - patch + 1, stride)]

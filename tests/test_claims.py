@@ -15,11 +15,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components import heatmaps
+from components.sections import draw_probe
 from models import (
     applications,
     baselines,
     cnn,
     cnn_training,
+    draw_lessons,
     drawing,
     invariance,
     occlusion,
@@ -81,10 +83,20 @@ def test_draw_shift_check_asks_about_o_and_its_answer_is_measured(xo, page_xo):
     assert any(f"the CNN keeps {cnn_rate:.0%}, the MLP {mlp_rate:.0%}" in s for s in right), right
 
 
-def test_draw_x_is_not_claimed_shift_proof(xo):
-    """For X the two networks are close: the page must not say the CNN keeps shifted X's better."""
-    rates = invariance.keep_rates(xo, "X", "shift", [-0.2, 0.2])
-    assert abs(rates["CNN"].mean() - rates["MLP"].mean()) < 0.2
+def test_draw_shift_verdicts_are_the_measured_ones(xo, page_xo):
+    """Old: the page said the CNN keeps shifted X's better while the two networks were close. Each class's verdict
+    now comes from its measured keep rates (with 16×16 inputs the CNN does keep X's better: 2026-12-06)."""
+    text = text_of(page_xo)
+    verdicts = {
+        "cnn": "the CNN keeps it more often",
+        "mlp": "the MLP keeps it more often",
+        "same": "the two are about the same",
+    }
+    for label in ("X", "O"):
+        rates = invariance.keep_rates(xo, label, "shift", list(invariance.CHECK_SHIFTS))
+        cnn_rate, mlp_rate = rates["CNN"].mean(), rates["MLP"].mean()
+        verdict = verdicts[draw_lessons.better_keeper(cnn_rate, mlp_rate)]
+        assert f"{label}: CNN {cnn_rate:.0%}, MLP {mlp_rate:.0%} ({verdict})" in text
 
 
 def test_draw_an_x_turned_45_degrees_is_a_plus_not_an_x(xo):
@@ -147,7 +159,7 @@ def test_draw_doubling_the_grid_keeps_conv1_and_grows_the_dense_layer(monkeypatc
 
 def test_draw_conv2_shape_check_matches_torch(xo):
     model = xo["CNN"]
-    maps = dict(model.grid_feature_maps(np.zeros((24, 24), np.float32)))
+    maps = dict(model.grid_feature_maps(np.zeros((drawing.XO_INPUT, drawing.XO_INPUT), np.float32)))
     conv2 = next(r for r in model.layer_table() if r["layer"].startswith("conv 2"))["output shape"]
     assert conv2 == " × ".join(map(str, maps["conv 2 + ReLU"].shape))
 
@@ -158,7 +170,17 @@ def test_draw_conv1_changes_along_the_strokes(xo):
     for name in drawing.EXAMPLES["xo"]:
         analysis = model.analyse(drawing.example_drawing("xo", name))
         share, area = occlusion.stroke_response_share(analysis.steps.model_input, dict(analysis.maps)["conv 1 + ReLU"])
-        assert share > 0.7 and area < 0.5, (name, share, area)
+        assert share > 0.7 and share - area >= 0.3, (name, share, area)
+        sentence = draw_probe.maps_sentence(analysis)
+        assert f"{share:.0%} of their change from the blank background lies on or beside the ink" in sentence
+
+
+def test_draw_maps_sentence_names_the_grid_when_strokes_cover_most_of_it(dg):
+    """Old: a ready-made X/O square (60% of its 16×16 grid beside ink) was told "on an 8×8 grid"."""
+    analysis = dg["CNN"].analyse(drawing.example_drawing("digits", "0"))
+    _, area = occlusion.stroke_response_share(analysis.steps.model_input, dict(analysis.maps)["conv 1 + ReLU"])
+    assert area > 0.9
+    assert f"{area:.0%} of the 8×8 grid is on or beside one" in draw_probe.maps_sentence(analysis)
 
 
 def test_draw_same_kind_of_network_sentence_reads_the_configs():
@@ -189,12 +211,13 @@ def test_draw_digit_shift_check_answer_is_the_cnn(dg):
     assert cnn_rate - mlp_rate > 0.05, (cnn_rate, mlp_rate)
 
 
-def test_draw_xo_input_docstring_says_20_in_24():
+def test_draw_xo_input_docstring_gives_the_grid_sizes():
     """Old docstring: 22×22 in 28×28."""
     inner = drawing.XO_INPUT - 2 * drawing.XO_MARGIN
     assert f"{inner}×{inner} box centred in {drawing.XO_INPUT}×{drawing.XO_INPUT}" in drawing.xo_input.__doc__
     grid = drawing.xo_input(np.ones((50, 50), np.float32))
-    assert grid[2:-2, 2:-2].min() == 1 and grid.sum() == inner * inner
+    m = drawing.XO_MARGIN
+    assert grid[m:-m, m:-m].min() == 1 and grid.sum() == inner * inner
 
 
 # ====================================================================================================

@@ -74,7 +74,8 @@ def test_feature_maps_cover_every_conv_layer_after_relu_and_pool(xo_cnn):
     names = [name for name, _ in maps]
     assert names == ["conv 1 + ReLU", "pool 1", "conv 2 + ReLU", "pool 2", "conv 3 + ReLU", "pool 3"]
     c = xo_cnn.config.channels[0]
-    assert [m.shape for _, m in maps][:2] == [(c, 24, 24), (c, 12, 12)]
+    side = drawing.XO_INPUT
+    assert [m.shape for _, m in maps][:2] == [(c, side, side), (c, side // 2, side // 2)]
     assert all((m >= 0).all() for _, m in maps), "after ReLU nothing is negative"
     assert xo_cnn.kernels().shape == (c, 3, 3)
 
@@ -84,8 +85,9 @@ def test_preprocess_returns_every_step(xo_cnn, digits_cnn):
     assert steps.ink.shape == (280, 280) and steps.box.shape == (32, 32) and steps.grid.shape == (8, 8)
     np.testing.assert_allclose(steps.model_input, steps.grid / 16)
     steps = xo_cnn.preprocess(drawing.example_drawing("xo", "O"))
-    assert steps.grid.shape == (24, 24) and steps.grid.max() == pytest.approx(1.0)
-    assert steps.grid[:2].sum() == 0 and steps.grid[:, -2:].sum() == 0, "a margin is kept around the shape"
+    m = drawing.XO_MARGIN
+    assert steps.grid.shape == (drawing.XO_INPUT,) * 2 and steps.grid.max() == pytest.approx(1.0)
+    assert steps.grid[:m].sum() == 0 and steps.grid[:, -m:].sum() == 0, "a margin is kept around the shape"
 
 
 @pytest.mark.parametrize(
@@ -229,3 +231,23 @@ def test_overrides_and_progress_callback():
 def test_default_classifier_is_trained_once_and_then_loaded(xo_cnn):
     again = cnn_training.default_classifier("xo")
     assert again.key == xo_cnn.key and again.test_accuracy == xo_cnn.test_accuracy
+
+
+@pytest.mark.parametrize("task", ["xo", "digits"])
+def test_training_forward_pools_before_relu_with_the_same_scores_and_gradients(task):
+    """ConvNet.forward pools before ReLU to train faster; its scores and gradients are those of the
+    conv → ReLU → pool order the page's feature maps show (forward_with_maps)."""
+    torch.manual_seed(0)
+    network = cnn.build_network(cnn.default_config(task)).train()
+    x = torch.rand(32, drawing.input_size(task), drawing.input_size(task))
+    torch.manual_seed(1)  # the same dropout mask for both passes
+    fast = network(x)
+    fast.square().sum().backward()
+    fast_grads = [p.grad.clone() for p in network.parameters()]
+    network.zero_grad()
+    torch.manual_seed(1)
+    shown, _ = network.forward_with_maps(x)
+    shown.square().sum().backward()
+    torch.testing.assert_close(fast, shown, rtol=0, atol=0)
+    for a, p in zip(fast_grads, network.parameters(), strict=True):
+        torch.testing.assert_close(a, p.grad, rtol=1e-6, atol=1e-7)

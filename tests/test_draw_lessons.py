@@ -25,9 +25,10 @@ def test_grid_region_splits_the_grid_in_thirds():
 def test_skipped_pools_and_shape_options():
     assert D.skipped_pools((True, True, True), (True, False, False)) == [2, 3]
     assert D.skipped_pools((True, True), (True, True)) == []
-    options = D.shape_options("16 × 12 × 12")
-    assert "16 × 12 × 12" in options and options == sorted(options) and len(options) == 5
-    assert len(D.shape_options("16 × 6 × 6")) == 4  # the answer is never listed twice
+    options = D.shape_options("16 × 8 × 8", 8)
+    assert options == ["16 × 16 × 16", "16 × 8 × 8", "16 × 6 × 6", "16 × 4 × 4", "8 × 8 × 8"]
+    assert len(D.shape_options("16 × 8 × 8", 16)) == 4  # a slip that gives the answer is not listed twice
+    assert "16 × 0 × 0" not in D.shape_options("16 × 2 × 2", 8)  # no shape without pixels
 
 
 def test_input_picture_is_dark_ink_on_white():

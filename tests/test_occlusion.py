@@ -10,9 +10,10 @@ from models.occlusion import log_odds
 def test_occlusion_map_of_an_x(xo_cnn):
     steps = xo_cnn.preprocess(drawing.example_drawing("xo", "X"))
     occlusion = xo_cnn.occlusion_map(steps.model_input)
-    assert occlusion.label == "X" and occlusion.evidence.shape == (24, 24)
+    side = drawing.XO_INPUT
+    assert occlusion.label == "X" and occlusion.evidence.shape == (side, side)
     assert occlusion.evidence.max() > 0, "hiding some patch of an X lowers its log-odds"
-    assert 0 <= occlusion.on_ink_share <= 1 and occlusion.patches == 100
+    assert 0 <= occlusion.on_ink_share <= 1 and occlusion.patches == (side - occlusion.patch + 1) ** 2
 
 
 def test_log_odds_match_the_probabilities(xo_cnn):

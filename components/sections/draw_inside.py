@@ -38,7 +38,8 @@ def what_the_network_sees(task: str, image: np.ndarray, model: cnn.ImageClassifi
         cols[3].caption("4. count ink in 4×4 blocks → 8×8 grid of 0–16, like `load_digits`")
     else:
         side, inner = drawing.XO_INPUT, drawing.XO_INPUT - 2 * drawing.XO_MARGIN
-        lesson.show_chart("input_grid_chart", steps.grid, cell=6, where=cols[2], width="content")
+        cell = 144 // side  # the grid is drawn 144 px wide, whatever its side
+        lesson.show_chart("input_grid_chart", steps.grid, cell=cell, where=cols[2], width="content")
         cols[2].caption(f"3\\. fitted into {inner}×{inner} inside a {side}×{side} grid: the numbers the CNN reads")
         cols[3].markdown(
             "The position and size of your drawing are gone after the crop. What is left, the network must cope "

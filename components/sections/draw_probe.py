@@ -14,6 +14,7 @@ from models.draw_lessons import pct
 SHIFTS = tuple(np.round(np.linspace(-0.3, 0.3, 13), 3))  # share of the width
 ANGLES = tuple(range(-90, 91, 15))  # degrees
 SCALES = tuple(np.round(np.linspace(0.5, 1.5, 11), 2))  # factor
+MAPS_CONCENTRATE = 0.2  # conv 1's change "lies along the strokes" when its share there beats their area by this
 
 
 def keep_rate_table(models: dict) -> tuple[pd.DataFrame, dict]:
@@ -169,7 +170,7 @@ def concept_checks(task: str, model: cnn.ImageClassifier, mlp: cnn.ImageClassifi
     lesson.concept_check(
         "draw_check_shape",
         f"The input is {table[0]['output shape']}. What shape comes out of conv 2 (before its pooling)?",
-        draw_lessons.shape_options(conv2["output shape"]),
+        draw_lessons.shape_options(conv2["output shape"], model.config.channels[0]),
         conv2["output shape"],
         "Padding 1 keeps the size, each 2×2 max-pool halves it, and the number of maps is the number of filters.",
     )
@@ -211,13 +212,17 @@ def maps_sentence(analysis: cnn.DrawingAnalysis) -> str:
     conv1 = dict(analysis.maps)["conv 1 + ReLU"]
     share, area = occlusion.stroke_response_share(analysis.steps.model_input, conv1)
     deeper = "deeper maps are smaller and respond to combinations of strokes."
-    if area < 0.6:
+    if share - area >= MAPS_CONCENTRATE:
         return (
-            f"Conv 1's maps change only along your strokes: {pct(share)} of their change from the blank background "
-            f"lies on or beside the ink ({pct(area)} of the grid), because a 3×3 kernel sees one pixel around each "
-            f"point. Some maps light up there, others go dark; {deeper}"
+            f"Conv 1's maps change along your strokes: {pct(share)} of their change from the blank background "
+            f"lies on or beside the ink, which covers {pct(area)} of the grid, because a 3×3 kernel sees one pixel "
+            f"around each point. Some maps light up there, others go dark; {deeper}"
         )
-    return f"Conv 1's maps follow your strokes (on an 8×8 grid nearly every pixel is beside one); {deeper}"
+    side = analysis.steps.model_input.shape[0]
+    return (
+        f"Conv 1's maps follow your strokes, but {pct(area)} of the {side}×{side} grid is on or beside one, so "
+        f"where they change says little here; {deeper}"
+    )
 
 
 def closing_notice(task: str, model: cnn.ImageClassifier, mlp: cnn.ImageClassifier, analysis) -> None:

@@ -211,7 +211,16 @@ def screenshot(page, name: str) -> Path:
         previous, height = height, page.evaluate(measure)
     size = page.viewport_size or {"width": 1400, "height": 1000}
     page.set_viewport_size({"width": size["width"], "height": int(min(max(height, size["height"]), 16000))})
-    page.wait_for_timeout(2000)  # charts and widgets re-render at the new size
+    # Charts and widgets re-render at the new size: wait until the layout has held still for 400 ms (at most 2 s;
+    # a fixed 2 s pause cost the suite about 30 s over its screenshots).
+    previous, still = None, 0
+    for _ in range(10):
+        page.wait_for_timeout(200)
+        height = page.evaluate(measure)
+        still = still + 1 if height == previous else 0
+        if still >= 2:
+            break
+        previous = height
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(size)
     return path
