@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from models import cnn
 from tests.e2e.conftest import assert_no_exception, goto, screenshot, wait_for_app
 from tests.e2e.test_draw import DRAWINGS, draw
 
@@ -19,8 +20,9 @@ def metric(page, label: str):
 
 
 def test_a_retrain_shows_every_epoch_and_stop_keeps_a_model_that_predicts(page, app_server):
-    # 4 filters and 15 epochs: small enough to be quick per epoch, long enough to be stopped half-way.
-    goto(page, app_server, "draw?draw_xo_filters=4&draw_xo_epochs=15")
+    # The default 8 filters and the most epochs (15): epochs are quick on the 16×16 grid, so the test takes the
+    # slower of the small settings to leave time to stop the run half-way.
+    goto(page, app_server, "draw?draw_xo_filters=8&draw_xo_epochs=15")
     draw(page, DRAWINGS["X"])
     assert_no_exception(page, app_server)
     form = page.locator('[data-testid="stForm"]').filter(has_text="Retrain with")
@@ -49,10 +51,11 @@ def test_a_retrain_shows_every_epoch_and_stop_keeps_a_model_that_predicts(page, 
     wait_for_app(page)
     assert page.locator(PANEL).count() == 0, "a stopped model's panel is gone"
     assert mine.locator('[data-testid="stMetricValue"]').inner_text().strip() in ("X", "O", "other")
-    stopped = page.get_by_text(re.compile(r"stopped when you pressed Stop, after \d+ of its 16 epochs"))
+    epochs = 15 + cnn.default_config("xo").cooldown_epochs
+    stopped = page.get_by_text(re.compile(rf"stopped when you pressed Stop, after \d+ of its {epochs} epochs"))
     assert stopped.count() == 1
     done = int(re.search(r"after (\d+) of", stopped.inner_text()).group(1))
-    assert 2 <= done < 16, "stopped half-way, keeping the epochs it had"
+    assert 2 <= done < epochs, "stopped half-way, keeping the epochs it had"
     assert re.fullmatch(r"\d{1,3}\.\d\d%", metric(page, "Your test accuracy").locator(
         '[data-testid="stMetricValue"]').inner_text())  # fmt: skip
     assert_no_exception(page, app_server)
