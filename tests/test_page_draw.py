@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from models import cnn
 from tests.conftest import rerun_until
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "draw.py")
@@ -128,7 +129,8 @@ def test_a_background_retrain_shows_a_live_panel_and_stop_keeps_a_model_that_pre
     rerun_until(at, lambda at: metric(at, "Your model's prediction") is not None)
     assert metric(at, "Your model's prediction") in [str(d) for d in range(10)]
     stopped = [c.value for c in at.caption if "stopped when you pressed Stop" in c.value]
-    assert len(stopped) == 1 and "of its 16 epochs" in stopped[0], stopped
+    planned = 15 + cnn.default_config("digits").cooldown_epochs
+    assert len(stopped) == 1 and f"of its {planned} epochs" in stopped[0], stopped
     assert not any(b.label == "Stop" for b in at.button), "nothing trains any more"
     assert resources.get_watch_jobs().threads_alive() == 0
 
