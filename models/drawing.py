@@ -18,7 +18,7 @@ from torch.nn import functional as F
 from models import digits, shapes
 
 TASKS = ("xo", "digits")
-XO_INPUT = 16  # side of the X/O model's input grid (24, as before 2026-12-06, cost 2.4x the training)
+XO_INPUT = 16  # side of the X/O model's input grid (24 before 2026-12-06, which with more filters and shapes cost 2.5x)
 XO_MARGIN = 1  # empty border around the fitted drawing, so shifted copies stay inside
 AUGMENT_DEGREES = 10.0  # training-time rotation either way (more would turn an X towards a "+")
 

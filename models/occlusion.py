@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 def occlusion_map(model: ImageClassifier, grid: np.ndarray, patch: int | None = None) -> OcclusionMap:
     """Slide a blank patch over the grid and record, per pixel, the mean drop of the top class's log-odds."""
     side = input_size(model.task)
-    # X/O: 3 of 16 px, about a stroke's width and a half (4 px spread the evidence over the whole shape: on a
-    # ready-made X, 39% of it on strokes that cover 20% of the grid, against 51% with 3). Digits: 2 of 8.
+    # X/O: 3 of 16 px (4 px spread the evidence over the whole shape: on the ready-made X, 39% of it lay on
+    # strokes that cover 20% of the grid, against 51% with 3). Digits: 2 of 8.
     patch = patch or (3 if model.task == "xo" else 2)
     stride = 1
     base = model.grid_scores(grid)[0]

@@ -176,7 +176,8 @@ def test_draw_conv1_changes_along_the_strokes(xo):
 
 
 def test_draw_maps_sentence_names_the_grid_when_strokes_cover_most_of_it(dg):
-    """Old: a ready-made X/O square (60% of its 16×16 grid beside ink) was told "on an 8×8 grid"."""
+    """The fallback names the grid it measured. Old: it said "on an 8×8 grid" whatever the grid, and a ready-made
+    X/O square (60% of its 16×16 grid beside ink) got it too."""
     analysis = dg["CNN"].analyse(drawing.example_drawing("digits", "0"))
     _, area = occlusion.stroke_response_share(analysis.steps.model_input, dict(analysis.maps)["conv 1 + ReLU"])
     assert area > 0.9

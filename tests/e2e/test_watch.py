@@ -20,8 +20,8 @@ def metric(page, label: str):
 
 
 def test_a_retrain_shows_every_epoch_and_stop_keeps_a_model_that_predicts(page, app_server):
-    # The default 8 filters and the most epochs (15): epochs are quick on the 16×16 grid, so the test takes the
-    # slower of the small settings to leave time to stop the run half-way.
+    # The default 8 filters and the most epochs (15), so that the run is long enough to be stopped half-way
+    # (epochs are quick on the 16×16 grid).
     goto(page, app_server, "draw?draw_xo_filters=8&draw_xo_epochs=15")
     draw(page, DRAWINGS["X"])
     assert_no_exception(page, app_server)
