@@ -6,6 +6,7 @@ feature maps, layer table and occlusion map; ``models.cnn_training`` trains one 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
@@ -334,11 +335,16 @@ class DrawingAnalysis:
         return None if self.probs is None else max(self.probs, key=self.probs.get)
 
 
+def shape_text(shape: Sequence[int]) -> str:
+    """A feature-map shape the way the layer table writes it: "16 × 8 × 8"."""
+    return " × ".join(str(int(n)) for n in shape)
+
+
 def layer_table(network: nn.Module, side: int) -> list[dict]:
     """Walk one input through ``network`` and list each layer's output shape and parameter count."""
-    rows = [{"layer": "input", "output shape": f"1 × {side} × {side}", "parameters": 0}]
+    rows = [{"layer": "input", "output shape": shape_text((1, side, side)), "parameters": 0}]
     x = torch.zeros(1, side, side)
-    shape = lambda t: " × ".join(str(d) for d in t.shape[1:])  # noqa: E731
+    shape = lambda t: shape_text(t.shape[1:])  # noqa: E731
     n_params = lambda m: sum(p.numel() for p in m.parameters())  # noqa: E731
     with torch.no_grad():
         if isinstance(network, ConvNet):

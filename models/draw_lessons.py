@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from models.cnn import shape_text
+
 SAME = 0.05  # keep rates closer than this count as "the same"
 
 
@@ -37,11 +39,6 @@ def grid_region(row: int, col: int, side: int) -> tuple[str, str]:
 def skipped_pools(first: Sequence[bool], second: Sequence[bool]) -> list[int]:
     """The conv layers (from 1) that pool in the first network and not in the second."""
     return [i + 1 for i, (a, b) in enumerate(zip(first, second, strict=True)) if a and not b]
-
-
-def shape_text(shape: Sequence[int]) -> str:
-    """A feature-map shape the way the layer table writes it: "16 × 8 × 8"."""
-    return " × ".join(str(int(n)) for n in shape)
 
 
 def shape_options(answer: str, conv1_channels: int) -> list[str]:

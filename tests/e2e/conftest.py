@@ -193,34 +193,36 @@ def assert_no_exception(page, server: LocalServer | None = None) -> None:
         pytest.fail(f"exception on page {page.url}:\n{text}\n\nserver log tail:\n{log}")
 
 
+SCREENSHOT_HEIGHT = """() => {
+    const block = document.querySelector('[data-testid="stMainBlockContainer"]');
+    return block ? block.getBoundingClientRect().top + block.scrollHeight + 40 : document.body.scrollHeight;
+}"""
+
+
+def _settled_height(page, step_ms: int, still_reads: int) -> float:
+    """The page content's height once ``still_reads`` reads ``step_ms`` apart agree (at most 10 steps)."""
+    height, still = page.evaluate(SCREENSHOT_HEIGHT), 0
+    for _ in range(10):
+        page.wait_for_timeout(step_ms)
+        previous, height = height, page.evaluate(SCREENSHOT_HEIGHT)
+        still = still + 1 if height == previous else 0
+        if still >= still_reads:
+            break
+    return height
+
+
 def screenshot(page, name: str) -> Path:
     """Save a full-page screenshot under screenshots/ (git-ignored) for a human to look at."""
     out = ROOT / "screenshots"
     out.mkdir(exist_ok=True)
     path = out / f"{name}.png"
     # Streamlit scrolls inside its own container, so grow the viewport to the content first.
-    measure = """() => {
-        const block = document.querySelector('[data-testid="stMainBlockContainer"]');
-        return block ? block.getBoundingClientRect().top + block.scrollHeight + 40 : document.body.scrollHeight;
-    }"""
-    height, previous = page.evaluate(measure), -1
-    for _ in range(10):  # wait until the layout stops growing
-        if height == previous:
-            break
-        page.wait_for_timeout(500)
-        previous, height = height, page.evaluate(measure)
+    height = _settled_height(page, 500, 1)  # until the layout stops growing
     size = page.viewport_size or {"width": 1400, "height": 1000}
     page.set_viewport_size({"width": size["width"], "height": int(min(max(height, size["height"]), 16000))})
     # Charts and widgets re-render at the new size: wait until the layout has held still for 400 ms (at most 2 s;
     # a fixed 2 s pause cost the suite about 30 s over its screenshots).
-    previous, still = None, 0
-    for _ in range(10):
-        page.wait_for_timeout(200)
-        height = page.evaluate(measure)
-        still = still + 1 if height == previous else 0
-        if still >= 2:
-            break
-        previous = height
+    _settled_height(page, 200, 2)
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(size)
     return path
