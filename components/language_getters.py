@@ -19,7 +19,7 @@ from models import vocabulary as _vocabulary
 from models import watching as _watching
 from models.training_process import Trainer
 
-LANGUAGE_VERSION = 2  # bump when the language models' tokenizer, architecture or training changes
+LANGUAGE_VERSION = 3  # bump when the language models' tokenizer, architecture or training changes
 LANGUAGE_LABELS = {
     "window": "window (previous 2 words)",
     "bow": "bag of words",

@@ -10,6 +10,7 @@ import numpy as np
 
 from models import language
 from models.corpus import split_heldout, split_paragraphs
+from models.language_networks import AdaptiveReadout
 from models.vocabulary import Vocabulary, mark_sentences, tokenize
 
 LOG_FLOOR = 1e-30  # a gradient norm of exactly 0 cannot be drawn on a log scale
@@ -112,3 +113,18 @@ def clipped_norms(norms: Sequence[float], threshold: float) -> np.ndarray:
 def perplexity_curves(models: Mapping[str, language.LanguageModel], labels: Mapping[str, str]) -> dict[str, np.ndarray]:
     """Each model's held-out perplexity per epoch (exp of its validation loss), where text was held out."""
     return {labels[k]: np.exp(m.history.val_loss) for k, m in models.items() if m.history.val_loss}
+
+
+def readout_sentence(model: language.LanguageModel) -> str:
+    """What ŷ_t = softmax(W_hy h_t + b_y) is in this model: one W_hy, or an adaptive softmax's pieces."""
+    out, h, v = model.network.out, model.config.hidden_size, len(model.vocab)
+    if not isinstance(out, AdaptiveReadout):
+        return f"W_hy is {v:,}×{h}."
+    groups = out.groups()
+    sizes = " and ".join(f"{last - first:,} (through h shrunk to {k} numbers)" for first, last, k in groups)
+    return (
+        f"Scoring all {v:,} tokens at every step was most of the training time, so W_hy comes in pieces (an "
+        f"adaptive softmax): one softmax over the {out.head_size} most frequent tokens plus one entry per group of "
+        f"rarer words, {sizes}; a rarer word's probability is its group's times its share inside the group. "
+        "Training scores a group only where the next word is in it; predictions here use every group."
+    )

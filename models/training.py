@@ -29,6 +29,7 @@ OnStep = Callable[[int, int, float], None]
 OnEpoch = Callable[[int, nn.Module, "History"], None]  # (epochs done, the live network, history so far)
 ShouldStop = Callable[[], bool]
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+Objective = Callable[[nn.Module, tuple[torch.Tensor, ...], torch.Tensor], torch.Tensor]  # (model, inputs, y) -> loss
 
 
 def seed_everything(seed: int) -> torch.Generator:
@@ -177,6 +178,7 @@ def train(
     device: torch.device | None = None,
     on_epoch: OnEpoch | None = None,
     should_stop: ShouldStop | None = None,
+    objective: Objective | None = None,
 ) -> History:
     """Train ``model`` in place with mini-batch Adam (or SGD) and return its history.
 
@@ -187,10 +189,15 @@ def train(
     model in eval mode; copy it (:func:`snapshot`) to keep it. ``should_stop()`` is asked before every step:
     once it says True, training ends there and the model is kept as it is (a cut-short epoch adds to the
     per-step lists only). Both default to the ones of an enclosing :func:`watching` block.
+    ``objective(model, inputs, targets)`` replaces ``loss_fn(model(*inputs), targets)`` as the training loss, for
+    a model with a cheaper training path than its full output (an adaptive softmax); validation still uses
+    ``loss_fn`` on the full output. It needs ``classification=False``, as there is no output to score.
     The model ends on the CPU in eval mode, ready for inference.
     """
     if epochs < 1:
         raise ValueError("epochs must be at least 1")
+    if objective is not None and classification:
+        raise ValueError("an objective gives no outputs to count correct ones: pass classification=False")
     inputs = _as_tuple(inputs)
     n = len(targets)
     if n == 0:
@@ -226,8 +233,11 @@ def train(
                 xb = augment(xb, generator)
             xb = tuple(x.to(device) for x in xb)
             yb = targets[idx].to(device)
-            out = model(*xb)
-            loss = loss_fn(out, yb)
+            if objective is None:
+                out = model(*xb)
+                loss = loss_fn(out, yb)
+            else:
+                loss = objective(model, xb, yb)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             # clip_grad_norm_ with an infinite threshold just measures the norm.

@@ -24,6 +24,7 @@ from models import (
     draw_lessons,
     drawing,
     invariance,
+    next_word_lessons,
     occlusion,
     pca,
     pca_datasets,
@@ -605,3 +606,17 @@ def test_text_speech_negation_spread_shown_on_the_page_is_the_measured_one():
     bow = text_cnn.train_bag_of_words()
     for seed, shown in enumerate(text_cnn.NEGATION_GAP_BY_SEED):
         assert text_cnn.negation_gap(seed, bow) == pytest.approx(shown, abs=0.02)  # 0.014 is one sentence of 72
+
+
+def test_next_word_readout_sentence_names_the_trained_readouts_pieces(trained):
+    """The RNN step's caption says what ŷ_t is in the page's model: the head and group sizes are the module's."""
+    rnn = trained["rnn"]
+    out = rnn.network.out
+    sentence = next_word_lessons.readout_sentence(rnn)
+    groups = out.groups()
+    assert out.head_size + sum(last - first for first, last, _ in groups) == len(rnn.vocab)
+    assert f"the {out.head_size} most frequent tokens" in sentence
+    for first, last, projection in groups:
+        assert f"{last - first:,} (through h shrunk to {projection} numbers)" in sentence
+    tiny = L.train_language_model("The cat sat. The dog ran. The cat ran.", "rnn", epochs=1)
+    assert next_word_lessons.readout_sentence(tiny) == f"W_hy is {len(tiny.vocab):,}×{tiny.config.hidden_size}."

@@ -137,14 +137,26 @@ def test_payload_round_trip_is_weights_only_safe(trained):
         assert restored.history.loss == model.history.loss
 
 
+def adaptive_readout_parameters(h: int, v: int, cutoffs: tuple[int, ...], div: float) -> int:
+    """By hand: a head over the first ids and one entry per group, then per group a projection and its scores."""
+    bounds = [*cutoffs, v]
+    count = h * (cutoffs[0] + len(cutoffs))  # the head has no bias
+    for i in range(len(cutoffs)):
+        small = int(h // div ** (i + 1))
+        count += h * small + small * (bounds[i + 1] - bounds[i])
+    return count
+
+
 def test_parameter_counts_match_the_architecture(trained):
     v = len(trained["window"].vocab)
     c = L.default_config("window", epochs=2)
     e, h = c.embedding_dim, c.hidden_size
-    assert trained["window"].num_parameters == v * e + (2 * e * h + h) + (h * v + v)
-    assert trained["bow"].num_parameters == (v * h + h) + (h * v + v)
-    assert trained["lstm"].num_parameters == v * e + 4 * h * (e + h + 2) + (h * v + v)
-    assert trained["rnn"].num_parameters == v * e + h * (e + h + 2) + (h * v + v)
+    assert v > c.readout_cutoffs[-1] + 1  # the bundled corpus gets the adaptive softmax
+    out = adaptive_readout_parameters(h, v, c.readout_cutoffs, c.readout_div)
+    assert trained["window"].num_parameters == v * e + (2 * e * h + h) + out
+    assert trained["bow"].num_parameters == (v * h + h) + out
+    assert trained["lstm"].num_parameters == v * e + 4 * h * (e + h + 2) + out
+    assert trained["rnn"].num_parameters == v * e + h * (e + h + 2) + out
 
 
 def test_heldout_perplexity_and_history(trained):

@@ -110,6 +110,21 @@ def test_bad_arguments():
         train(nn.Linear(2, 2), x[:0], y[:0], epochs=1)
     with pytest.raises(ValueError, match="optimizer"):
         train(nn.Linear(2, 2), x, y, epochs=1, optimizer="lbfgs")
+    with pytest.raises(ValueError, match="classification=False"):
+        train(nn.Linear(2, 2), x, y, epochs=1, objective=lambda model, xb, yb: model(*xb).sum())
+
+
+def test_an_objective_replaces_the_loss_of_the_output_and_validation_keeps_loss_fn():
+    """The same weights as training on ``loss_fn(model(x), y)`` when the objective computes that very loss."""
+    x, y = blobs()
+    runs = []
+    for objective in (None, lambda model, xb, yb: F.cross_entropy(model(*xb), yb)):
+        seed_everything(0)
+        model = nn.Linear(2, 2)
+        history = train(model, x, y, epochs=2, classification=False, val=(x, y), objective=objective)
+        runs.append((model.weight.detach().clone(), history))
+    assert torch.equal(runs[0][0], runs[1][0])
+    assert runs[0][1].loss == runs[1][1].loss and runs[0][1].val_loss == runs[1][1].val_loss
 
 
 # --- watching a model learn: per-epoch snapshots and a stop flag (engineer "watch") -----------------------------

@@ -50,9 +50,11 @@ def unrolled_graph(models: NextWordModels, prompt: str, own_text: str | None) ->
     table.index.name = "unit"
     st.dataframe(table.style.format("{:.2f}"), width="content")
     st.caption(
-        f"x_t is the embedding of *{step.token}* ({e} numbers); W_hh is {h}×{h}, W_xh {h}×{e}, W_hy "
-        f"{len(rnn.vocab):,}×{h}. The first {TABLE_UNITS} of {h} units: h_t = tanh of the sum of the two middle "
-        "columns. ŷ_t's top words: " + ", ".join(f"*{w}* {p:.0%}" for w, p in step.top) + "."
+        f"x_t is the embedding of *{step.token}* ({e} numbers); W_hh is {h}×{h}, W_xh {h}×{e}. The first "
+        f"{TABLE_UNITS} of {h} units: h_t = tanh of the sum of the two middle columns. ŷ_t's top words: "
+        + ", ".join(f"*{w}* {p:.0%}" for w, p in step.top)
+        + ". "
+        + next_word_lessons.readout_sentence(rnn)
     )
     st.markdown(f"**Hidden state h_t after each word** ({SHOWN_UNITS} of {unrolled['states'].shape[1]} units)")
     lesson.show_chart(
