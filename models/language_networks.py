@@ -12,6 +12,7 @@ from torch import nn
 from torch.nn import functional as F
 
 IGNORE = -100  # target id skipped by the loss: "<s>" (trivially follows a full stop) and padding
+READOUT_DIV = 2.0  # an adaptive softmax's later groups see h shrunk by this factor, once more per group
 
 
 class AdaptiveReadout(nn.Module):
@@ -47,7 +48,9 @@ class AdaptiveReadout(nn.Module):
         return self.softmax(h.reshape(-1, h.shape[-1])[keep], targets.flatten()[keep]).loss
 
 
-def readout(hidden_size: int, vocab_size: int, cutoffs: Sequence[int] = (), div_value: float = 2.0) -> nn.Module:
+def readout(
+    hidden_size: int, vocab_size: int, cutoffs: Sequence[int] = (), div_value: float = READOUT_DIV
+) -> nn.Module:
     """The output layer: an adaptive softmax split at ``cutoffs``, or ŷ = softmax(W_hy h + b_y) as one linear
     layer when no cutoff fits the vocabulary (a small vocabulary is cheap to score in full)."""
     fitting = [c for c in cutoffs if 0 < c < vocab_size - 1]
@@ -78,14 +81,12 @@ class NextWordNet(nn.Module):
 class WindowNet(NextWordNet):
     """Guesses the next word from the previous two words only: their embeddings, side by side, through an FFN."""
 
-    def __init__(
-        self, vocab_size: int, embedding_dim: int, hidden_size: int, pad_id: int, out: nn.Module | None = None
-    ):
+    def __init__(self, vocab_size: int, embedding_dim: int, hidden_size: int, pad_id: int, cutoffs: Sequence[int] = ()):
         super().__init__()
         self.pad_id = pad_id
         self.embed = nn.Embedding(vocab_size, embedding_dim)
         self.hidden = nn.Linear(2 * embedding_dim, hidden_size)
-        self.out = out or nn.Linear(hidden_size, vocab_size)
+        self.out = readout(hidden_size, vocab_size, cutoffs)
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """The hidden layer at every position."""
@@ -103,12 +104,12 @@ class BagOfWordsNet(NextWordNet):
     bit-for-bit the same answer.
     """
 
-    def __init__(self, vocab_size: int, hidden_size: int, pad_id: int, out: nn.Module | None = None):
+    def __init__(self, vocab_size: int, hidden_size: int, pad_id: int, cutoffs: Sequence[int] = ()):
         super().__init__()
         self.pad_id = pad_id
         self.vocab_size = vocab_size
         self.hidden = nn.Linear(vocab_size, hidden_size)
-        self.out = out or nn.Linear(hidden_size, vocab_size)
+        self.out = readout(hidden_size, vocab_size, cutoffs)
 
     def counts(self, x: torch.Tensor) -> torch.Tensor:
         """The count vector of the words so far, at every position."""
@@ -128,13 +129,13 @@ class BagOfWordsNet(NextWordNet):
 class RecurrentNet(NextWordNet):
     """An embedding, one recurrent layer (a tanh RNN or an LSTM) carrying a state along the words, and a readout."""
 
-    def __init__(self, cell: str, vocab_size: int, embedding_dim: int, hidden_size: int, out: nn.Module | None = None):
+    def __init__(self, cell: str, vocab_size: int, embedding_dim: int, hidden_size: int, cutoffs: Sequence[int] = ()):
         super().__init__()
         self.cell = cell
         self.embed = nn.Embedding(vocab_size, embedding_dim)
         layer = nn.LSTM if cell == "lstm" else nn.RNN
         self.rnn = layer(embedding_dim, hidden_size, batch_first=True)
-        self.out = out or nn.Linear(hidden_size, vocab_size)  # W_hy, b_y unless a readout is given
+        self.out = readout(hidden_size, vocab_size, cutoffs)  # W_hy and b_y without cutoffs
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """The hidden state h_t after every word."""

@@ -12,6 +12,7 @@ from torch.nn import functional as F
 
 from models import language as L
 from models.corpus import read_corpus, split_paragraphs
+from models.language_networks import READOUT_DIV
 from models.training import count_parameters
 from models.vocabulary import MAX_TEXT_CHARS, START, UNK, shuffle_words, text_tokens, tokenize
 
@@ -152,7 +153,7 @@ def test_parameter_counts_match_the_architecture(trained):
     c = L.default_config("window", epochs=2)
     e, h = c.embedding_dim, c.hidden_size
     assert v > c.readout_cutoffs[-1] + 1  # the bundled corpus gets the adaptive softmax
-    out = adaptive_readout_parameters(h, v, c.readout_cutoffs, c.readout_div)
+    out = adaptive_readout_parameters(h, v, c.readout_cutoffs, READOUT_DIV)
     assert trained["window"].num_parameters == v * e + (2 * e * h + h) + out
     assert trained["bow"].num_parameters == (v * h + h) + out
     assert trained["lstm"].num_parameters == v * e + 4 * h * (e + h + 2) + out

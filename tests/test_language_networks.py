@@ -8,6 +8,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from models import language
 from models.language_networks import IGNORE, AdaptiveReadout, RecurrentNet, readout
 from models.vocabulary import text_tokens
 
@@ -45,7 +46,7 @@ def test_adaptive_readout_gives_a_distribution_over_every_word():
 
 def test_adaptive_training_loss_is_the_cross_entropy_of_the_full_distribution():
     torch.manual_seed(0)
-    net = RecurrentNet("rnn", 50, 4, 8, readout(8, 50, (10, 30)))
+    net = RecurrentNet("rnn", 50, 4, 8, cutoffs=(10, 30))
     x = torch.randint(0, 50, (3, 6))
     targets = torch.randint(0, 50, (3, 6))
     targets[0, :2] = IGNORE
@@ -64,3 +65,15 @@ def test_a_vocabulary_too_small_to_split_gets_one_full_softmax(vocab, cutoffs):
 def test_a_vocabulary_between_the_cutoffs_keeps_the_cutoffs_that_fit():
     out = readout(8, 200, (100, 400))
     assert isinstance(out, AdaptiveReadout) and out.softmax.cutoffs == [100, 200]
+
+
+@pytest.mark.parametrize("kind", ["window", "bow", "rnn", "lstm"])
+def test_cutoffs_that_do_not_fit_leave_the_plain_network_bit_for_bit(kind):
+    """The readout is made where W_hy always was, so a small vocabulary (a student's text, the recall task) starts
+    from the same weights as a network without cutoffs: its chaotic training lands where it was measured."""
+    nets = []
+    for cutoffs in ((100, 400), ()):
+        torch.manual_seed(0)
+        nets.append(language.build_network(language.default_config(kind, readout_cutoffs=cutoffs), 60, 0))
+    plain, cut = nets[1].state_dict(), nets[0].state_dict()
+    assert plain.keys() == cut.keys() and all(torch.equal(plain[k], cut[k]) for k in plain)
