@@ -123,8 +123,8 @@ def readout_sentence(model: language.LanguageModel) -> str:
     groups = out.groups()
     sizes = " and ".join(f"{last - first:,} (through h shrunk to {k} numbers)" for first, last, k in groups)
     return (
-        f"Scoring all {v:,} tokens at every step was most of the training time, so W_hy comes in pieces (an "
-        f"adaptive softmax): one softmax over the {out.head_size} most frequent tokens plus one entry per group of "
-        f"rarer words, {sizes}; a rarer word's probability is its group's times its share inside the group. "
-        "Training scores a group only where the next word is in it; predictions here use every group."
+        f"Here W_hy comes in pieces, to train faster than by scoring all {v:,} tokens at every step (an adaptive "
+        f"softmax): one softmax over the {out.head_size} most frequent tokens plus one entry per group of rarer "
+        f"words, {sizes}; a rarer word's probability is its group's times its share inside the group. Training "
+        "scores a group only where the next word is in it; predictions here use every group."
     )
