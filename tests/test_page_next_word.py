@@ -137,6 +137,22 @@ def test_own_text_trains_four_models_and_switches_back():
     assert not at.exception
 
 
+def test_own_text_past_the_readout_cutoffs_trains_an_adaptive_softmax_and_says_so():
+    """Forty paragraphs of prose (about 2,900 words, 652 vocabulary entries) get the adaptive readout, like the
+    bundled corpus; the unrolled graph's caption then describes the student's own models' pieces."""
+    from models.corpus import read_corpus, split_paragraphs
+
+    own = "\n\n".join(split_paragraphs(read_corpus())[:40])
+    at = _open("Unrolled graph")
+    at.text_area(key="next_word_own_text").set_value(own).run()
+    at.button(key="next_word_train_own").click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["next_word_source"] == "Your text"
+    caption = next(c.value for c in at.caption if "W_hy" in c.value)
+    assert "W_hy comes in pieces" in caption and "the 100 most frequent tokens" in caption
+    assert "652 tokens" in caption, caption  # the student's vocabulary, not the bundled one's 1,200
+
+
 def _live_table(at: AppTest):
     """The watching panel's table of the four models on the student's text, if the page shows it."""
     return next((d.value for d in at.dataframe if "held-out perplexity" in d.value.columns), None)

@@ -2,9 +2,12 @@
 
 import pytest
 
+from models.corpus import read_corpus, split_paragraphs
 from tests.e2e.conftest import assert_no_exception, goto, screenshot, wait_for_app
 
 pytestmark = pytest.mark.e2e
+
+PANEL = '[class*="st-key-lab_watching_"]'  # the live panel of a model that trains while the page watches
 
 TABS = [
     ("Bag of words", "next_word_bow"),
@@ -42,3 +45,25 @@ def test_type_a_prompt_and_open_every_tab(page, app_server):
         if tab == "Word embeddings":
             assert page.get_by_text("Nearest neighbours of").is_visible()
         screenshot(page, name)
+
+
+def test_train_on_your_own_text_shows_the_models_learning_then_uses_them(page, app_server):
+    """Forty paragraphs of prose (652 vocabulary entries, so the adaptive softmax): the live panel while the four
+    train in the background, then the page's sections on the student's models."""
+    goto(page, app_server, "next_word")
+    page.get_by_text("Train the four models on your own text").click()
+    own = "\n\n".join(split_paragraphs(read_corpus())[:40])
+    page.get_by_label("Your text").fill(own)
+    page.get_by_role("button", name="Train on this text").click()
+    page.locator(PANEL).wait_for(timeout=60_000)  # the four learn in the background, watched epoch by epoch
+    assert page.get_by_text("Until your models are ready, the page below shows the bundled ones.").is_visible()
+    page.locator(PANEL).wait_for(state="detached", timeout=180_000)  # all four trained: the panel goes by itself
+    wait_for_app(page)
+    assert_no_exception(page, app_server)
+    assert page.get_by_text(f"Your text: {len(own.split()):,} words.").count() == 1
+    page.get_by_role("tab", name="Unrolled graph").click()
+    wait_for_app(page)
+    caption = page.get_by_text("W_hy comes in pieces")
+    assert caption.count() == 1 and "652 tokens" in caption.inner_text(), "the student's vocabulary, not 1,200"
+    assert_no_exception(page, app_server)
+    screenshot(page, "next_word_own_text")
