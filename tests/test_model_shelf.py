@@ -168,3 +168,40 @@ def test_the_worker_trains_at_a_lower_priority_than_the_pages(cache):
     _wait(shelf, job)
     shelf.shutdown()
     assert seen == [min(19, page + training.BACKGROUND_NICENESS)] and nice() == page
+
+
+def test_ask_for_puts_every_model_a_section_needs_at_the_front_in_order(cache, monkeypatch):
+    """A section that needs two models asks for both at once: the second no longer waits behind the warm-up's next
+    model (the dimensionality page's linear autoencoder once waited for the digits CNN)."""
+    monkeypatch.setattr(resources, "BLOCKING", False)
+    resources.clear_models()
+    shelf = resources.get_model_shelf()
+    log: list[str] = []
+    gate = threading.Event()
+    busy = ModelJob("busy", {"n": "busy"}, 1, lambda on_step: gate.wait(10) and fakes.ConstantModel(torch.ones(1)),
+                    fakes.ConstantModel.from_payload, "the busy model")  # fmt: skip
+    shelf.enqueue(busy)
+    deadline = time.monotonic() + 10
+    while shelf.progress(busy.key).state != "training":  # the worker is busy with it, as with the X/O CNN
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    for name in ("next_in_warm_up", "later"):
+        shelf.enqueue(_job(name, log))
+
+    def getter(name: str):
+        job = _job(name, log)
+        return lambda: resources.shared_model(
+            name, job.config, 1, train=job.train, restore=job.restore, label=job.label
+        )
+
+    resources.ask_for(getter("needed_first"), getter("needed_second"))
+    waiting = [job.name for job, progress in shelf.jobs() if progress.state == "waiting"]
+    assert waiting == ["needed_first", "needed_second", "next_in_warm_up", "later"]
+    assert log == []  # nothing trained or drawn: only queued
+    gate.set()
+    for job, _ in shelf.jobs():
+        _wait(shelf, job)
+    assert log == ["needed_first", "needed_second", "next_in_warm_up", "later"]
+    resources.ask_for(getter("needed_first"))  # a ready model is left as it is
+    assert log.count("needed_first") == 1
+    resources.clear_models()

@@ -3,6 +3,7 @@ trains on their own text (the form, the live table while they learn, and the sou
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -42,6 +43,8 @@ class NextWordModels:
 
     def all(self) -> dict[str, language.LanguageModel]:
         """All four models, for the sections that compare them (the first missing one shows its panel)."""
+        if not self.own:  # every missing one goes to the front of the queue, not only the first
+            resources.ask_for(*(functools.partial(language_getters.get_language_model, kind) for kind in KINDS))
         return {kind: self.get(kind) for kind in KINDS}
 
 
