@@ -3,6 +3,7 @@ a student's own four, and what the page reads off them (predictions, hidden stat
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from typing import Any
 
@@ -55,6 +56,9 @@ def get_language_model(kind: str) -> _language.LanguageModel:
 def get_corpus_vocabulary() -> _vocabulary.Vocabulary:
     """The vocabulary the default models build from the corpus (to check a prompt before any model is ready)."""
     return _next_word_lessons.corpus_vocabulary(get_corpus()[0])
+
+
+DEFAULT_MODELS = tuple(functools.partial(get_language_model, kind) for kind in _language.KINDS)  # their getters
 
 
 def get_language_models() -> dict[str, _language.LanguageModel]:

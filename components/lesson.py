@@ -83,9 +83,16 @@ def _presenter_css(index: int) -> None:
     st.html("<style>" + "\n".join(rules) + "</style>")
 
 
-def page_intro(title: str, text: str, *, slides: Sequence[str] = ()) -> None:
-    """The page title, two sentences on what the student will see, and the slides it covers."""
+def page_intro(
+    title: str, text: str, *, slides: Sequence[str] = (), needs: Sequence[Callable[[], object]] = ()
+) -> None:
+    """The page title, two sentences on what the student will see, and the slides it covers.
+
+    ``needs`` are the getters of the default models the page's sections use: they go to the front of the
+    worker's queue now, before the sections run (a section far down the page would ask only seconds later).
+    """
     route_through_navigation()  # in case ``components`` was imported before this session's first run
+    resources.ask_for(*needs)  # first: on a fresh server the worker starts on this page's models, not the warm-up's
     warm_up.warm_up()  # once per server: the background worker starts on every missing default model
     resources.start_page_run()
     remember_incoming_query()

@@ -15,7 +15,7 @@ import gc
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -85,6 +85,11 @@ class ShelfClosing(Exception):
     """Raised inside a training step when the process exits: the worker drops the model it was training."""
 
 
+class SetAside(Exception):
+    """Raised inside a training step of a model that only the warm-up wanted, when a page asks for another one:
+    the worker drops the unfinished model, trains the page's first, and starts the other again afterwards."""
+
+
 class ModelShelf:
     """Every shared default model of one process, built at most once, by a background worker or on demand."""
 
@@ -94,6 +99,7 @@ class ModelShelf:
         self._progress: dict[str, Progress] = {}
         self._jobs: dict[str, ModelJob] = {}
         self._queue: list[str] = []  # keys waiting for the worker, next first
+        self._asked: set[str] = set()  # keys a page has asked for (not only the warm-up): never set aside
         self._building: dict[str, threading.Lock] = {}
         self._start_worker = start_worker
         self._worker: threading.Thread | None = None
@@ -126,11 +132,19 @@ class ModelShelf:
             order = [k for k in self._jobs if k not in self._queue] + list(self._queue)
             return [(self._jobs[k], replace(self._progress[k], losses=list(self._progress[k].losses))) for k in order]
 
+    @contextlib.contextmanager
+    def together(self) -> Iterator[None]:
+        """Within the block, the worker cannot pick its next job: several ``enqueue`` calls land as one."""
+        with self._lock:  # a Condition's lock is reentrant: enqueue takes it again inside
+            yield
+
     def enqueue(self, job: ModelJob, *, front: bool = False) -> None:
         """Queue ``job`` for the worker (``front``: a page needs it now). Built or building jobs stay as they are."""
         with self._lock:
             self._jobs.setdefault(job.key, job)
             self._progress.setdefault(job.key, Progress())
+            if front:
+                self._asked.add(job.key)
             if job.key in self._values or self._progress[job.key].state in ("training", "failed"):
                 return
             if job.key in self._queue:
@@ -188,6 +202,7 @@ class ModelShelf:
             self._progress.clear()
             self._jobs.clear()
             self._queue.clear()
+            self._asked.clear()
             self.warmed = False
 
     def shutdown(self, wait: float = SHUTDOWN_SECONDS) -> None:
@@ -229,6 +244,9 @@ class ModelShelf:
                 self.build(job)
             except ShelfClosing:
                 return
+            except SetAside:
+                self._set_aside(job)
+                continue
             except Exception as exc:  # a failed model must not stop the worker: the page says it failed
                 logger.exception("training %s failed", job.name)
                 self._update(key, state="failed", error=f"{type(exc).__name__}: {exc}")
@@ -241,9 +259,15 @@ class ModelShelf:
         logger.info("training %s", job.name)
         self._update(job.key, state="training", started=time.monotonic(), step=0, losses=[])
 
+        # Only the worker's own in-thread training is set aside: a page's blocking build never is, nor a run in the
+        # training process (stopping a child mid-run is the shutdown path's job).
+        in_worker = threading.current_thread() is self._worker and self._trainer is None
+
         def report(step: int, total: int, loss: float) -> None:
             if self._closing:
                 raise ShelfClosing(job.name)
+            if in_worker and self._page_waits_behind(job.key):
+                raise SetAside(job.name)
             with self._lock:
                 record_step(self._progress.setdefault(job.key, Progress(state="training")), step, total, loss)
             if on_step is not None:
@@ -281,6 +305,26 @@ class ModelShelf:
             if job.key in self._queue:
                 self._queue.remove(job.key)
             self._lock.notify_all()
+
+    def _page_waits_behind(self, key: str) -> bool:
+        """Whether a page has asked for the next model in the queue while ``key`` trains only for the warm-up.
+
+        The job of this check is a student who opens a page other than the warm-up's first: without it their models
+        waited for the X/O CNN, which trains the slowest while their page is loading (measured: 6 s on
+        dimensionality's first visit against 2 s alone). What ``key`` had trained is lost; it trains again later.
+        """
+        with self._lock:
+            return key not in self._asked and bool(self._queue) and self._queue[0] in self._asked
+
+    def _set_aside(self, job: ModelJob) -> None:
+        """Queue a model that was set aside again, behind every model a page has asked for."""
+        with self._lock:
+            p = self._progress.setdefault(job.key, Progress())
+            p.state, p.step, p.losses, p.started = "waiting", 0, [], None
+            if job.key not in self._queue:
+                asked = next((i for i, k in enumerate(self._queue) if k not in self._asked), len(self._queue))
+                self._queue.insert(asked, job.key)
+        logger.info("set %s aside: a page needs another model first", job.name)
 
     def _update(self, key: str, **changes: Any) -> None:
         with self._lock:

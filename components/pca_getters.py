@@ -3,6 +3,7 @@ the views that compare them with PCA. Thin: the work is done in ``models``; ``re
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +40,9 @@ def get_autoencoder(linear: bool = False) -> _autoencoder.TrainedAutoencoder:
         restore=_autoencoder.TrainedAutoencoder.from_payload,
         label="the linear autoencoder" if linear else "the digits autoencoder",
     )
+
+
+AUTOENCODERS = (get_autoencoder, functools.partial(get_autoencoder, linear=True))  # what the page needs of the shelf
 
 
 @resources.cache_data(max_entries=8)

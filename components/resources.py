@@ -199,11 +199,12 @@ def ask_for(*getters: Callable[[], Any]) -> None:
         return
     _collecting.on, _collecting.front = True, True
     try:
-        for getter in reversed(getters):  # each goes to the very front: the last asked ends up first
-            try:
-                getter()
-            except Exception as exc:  # a getter that cannot list itself is asked for again when the page runs it
-                logger.warning("ask_for skipped %s (%s)", getattr(getter, "__name__", getter), exc)
+        with get_model_shelf().together():  # the worker takes the first getter's model, not whichever came first
+            for getter in reversed(getters):  # each goes to the very front: the last asked ends up first
+                try:
+                    getter()
+                except Exception as exc:  # a getter that cannot list itself is asked for again when the page runs it
+                    logger.warning("ask_for skipped %s (%s)", getattr(getter, "__name__", getter), exc)
     finally:
         _collecting.on, _collecting.front = False, False
 

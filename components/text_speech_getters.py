@@ -179,3 +179,6 @@ def get_speech_kernel_pictures(model: _speech_cnn.TrainedSpeechCNN) -> dict:
         "learned": _images.png_bytes(_images.feature_grid_image(model.kernels(), columns=8, scale=24, signed=True)),
         "handmade": _images.png_bytes(_images.feature_grid_image(handmade, columns=4, scale=24, signed=True)),
     }
+
+
+PAGE_MODELS = (get_text_cnn, get_speech_cnn)  # the default models the page's sections use

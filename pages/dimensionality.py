@@ -30,6 +30,7 @@ def intro() -> None:
             "PCA is a useful preprocessing step",
             "Dimensionality Reduction – Autoencoder",
         ],
+        needs=pca_getters.AUTOENCODERS,  # section 7's: training starts while sections 1-6 are drawn
     )
 
 

@@ -6,7 +6,7 @@ live panel in that place (see components/sections/language_models.py).
 
 import streamlit as st
 
-from components import lesson
+from components import language_getters, lesson
 from components.sections import language_compare, language_models, lstm, predictions, recurrent
 from models import language, vocabulary
 
@@ -27,6 +27,7 @@ def intro() -> None:
             "LSTM",
             "RNN Applications & Limitations",
         ),
+        needs=language_getters.DEFAULT_MODELS,
     )
     st.markdown(
         '**Why sequence matters.** *"The dog bit the man"* and *"the man bit the dog"* hold the same words; only '

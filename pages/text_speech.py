@@ -16,6 +16,7 @@ def intro() -> None:
         "A sentence is a grid of word features × words, and a sound is a spectrogram, frequency × time. "
         "Read hand-made detectors first, then watch a text CNN and a speech CNN learn their own.",
         slides=["An Architecture for Many Applications", "CNN for Text Classification", "CNN for Speech Recognition"],
+        needs=text_speech_getters.PAGE_MODELS,
     )
 
 

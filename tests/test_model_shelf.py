@@ -205,3 +205,97 @@ def test_ask_for_puts_every_model_a_section_needs_at_the_front_in_order(cache, m
     resources.ask_for(getter("needed_first"))  # a ready model is left as it is
     assert log.count("needed_first") == 1
     resources.clear_models()
+
+
+def test_a_model_only_the_warm_up_wanted_is_set_aside_when_a_page_asks_for_another(cache):
+    """The warm-up's X/O CNN used to keep a dimensionality student waiting: now the page's model goes first and the
+    set-aside one trains again afterwards, once; a model a page asked for is never set aside."""
+    log: list[str] = []
+    shelf = ModelShelf()
+    started = threading.Event()
+
+    def slow_job(name: str) -> ModelJob:
+        def train(on_step):
+            log.append(name)
+            started.set()
+            for step in range(1, 201):
+                time.sleep(0.01)
+                on_step(step, 200, 1.0)
+            return fakes.ConstantModel(torch.ones(2))
+
+        return ModelJob(name, {"n": name}, 1, train, fakes.ConstantModel.from_payload, f"the {name} model")
+
+    warm, later = slow_job("warm_up_only"), _job("later", log)
+    shelf.enqueue(warm)
+    shelf.enqueue(later)
+    assert started.wait(10)
+    page = _job("page_needs", log)
+    shelf.enqueue(page, front=True)  # a student's page asks for another model while the warm-up's one trains
+    for job in (page, warm, later):
+        _wait(shelf, job)
+    assert log == ["warm_up_only", "page_needs", "warm_up_only", "later"]
+    assert all(shelf.value(job.key) is not None for job in (page, warm, later))
+
+    log.clear()
+    started.clear()
+    asked = slow_job("asked")
+    shelf.enqueue(asked, front=True)
+    assert started.wait(10)
+    other = _job("other_page", log)
+    shelf.enqueue(other, front=True)
+    for job in (asked, other):
+        _wait(shelf, job)
+    assert log == ["asked", "other_page"]  # the first page's model finished first: it was not set aside
+
+
+@pytest.mark.parametrize(
+    ("page", "needed"),
+    [
+        ("dimensionality", {"autoencoder", "linear_autoencoder"}),
+        ("next_word", {"window", "bow", "rnn", "lstm"}),
+        ("text_speech", {"text_cnn", "speech_cnn"}),
+    ],
+)
+def test_a_page_puts_the_models_it_needs_at_the_front_before_its_sections_run(cache, monkeypatch, page, needed):
+    """``page_intro(needs=...)``: a student's page is ahead of the warm-up's order from its first run (the
+    autoencoders are the dimensionality page's last section, which used to ask for them seconds later)."""
+    from components import lesson
+
+    shelf = ModelShelf(start_worker=False)  # nothing trains: only the queue's order is looked at
+    monkeypatch.setattr(resources, "get_model_shelf", lambda: shelf)
+    monkeypatch.setattr(resources, "BLOCKING", False)
+    seen: list[list[str]] = []  # the queue when the page's first section starts
+    section = lesson.section
+
+    def first_section(*args, **kwargs):
+        if not seen:
+            seen.append([job.name for job, _ in shelf.jobs()])
+        return section(*args, **kwargs)
+
+    monkeypatch.setattr(lesson, "section", first_section)
+    at = AppTest.from_file(f"../pages/{page}.py", default_timeout=60).run()
+    assert not at.exception, at.exception
+    [order] = seen
+    assert set(order[: len(needed)]) == needed, order
+    assert len(order) > len(needed)  # the warm-up queued the other defaults behind them
+
+
+def test_with_the_worker_idle_ask_for_starts_on_the_first_getters_model(cache, monkeypatch):
+    monkeypatch.setattr(resources, "BLOCKING", False)
+    resources.clear_models()
+    shelf = resources.get_model_shelf()
+    log: list[str] = []
+    jobs = [_job(name, log) for name in ("first", "second", "third")]
+    getters = [
+        (
+            lambda job=job: resources.shared_model(
+                job.name, job.config, 1, train=job.train, restore=job.restore, label=job.label
+            )
+        )
+        for job in jobs
+    ]
+    resources.ask_for(*getters)
+    for job in jobs:
+        _wait(shelf, job)
+    assert log == ["first", "second", "third"]  # not the last enqueued, which the idle worker could have grabbed
+    resources.clear_models()

@@ -3,7 +3,6 @@ trains on their own text (the form, the live table while they learn, and the sou
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass
 
@@ -44,7 +43,7 @@ class NextWordModels:
     def all(self) -> dict[str, language.LanguageModel]:
         """All four models, for the sections that compare them (the first missing one shows its panel)."""
         if not self.own:  # every missing one goes to the front of the queue, not only the first
-            resources.ask_for(*(functools.partial(language_getters.get_language_model, kind) for kind in KINDS))
+            resources.ask_for(*language_getters.DEFAULT_MODELS)
         return {kind: self.get(kind) for kind in KINDS}
 
 
