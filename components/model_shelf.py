@@ -26,6 +26,7 @@ from models.training_process import Trainer, TrainerProcess, TrainingStopped
 logger = logging.getLogger("lab")
 
 LOSS_POINTS = 200  # losses kept per model for the live curve (thinned evenly beyond this)
+SET_ASIDE_BEFORE = 0.5  # a warm-up-only model is set aside for a page's only before this share of its steps
 SHUTDOWN_SECONDS = 15.0  # at exit, how long to wait for the worker to reach its next training step
 
 
@@ -244,8 +245,8 @@ class ModelShelf:
                 self.build(job)
             except ShelfClosing:
                 return
-            except SetAside:
-                self._set_aside(job)
+            except SetAside as why:
+                self._set_aside(job, why)
                 continue
             except Exception as exc:  # a failed model must not stop the worker: the page says it failed
                 logger.exception("training %s failed", job.name)
@@ -266,8 +267,8 @@ class ModelShelf:
         def report(step: int, total: int, loss: float) -> None:
             if self._closing:
                 raise ShelfClosing(job.name)
-            if in_worker and self._page_waits_behind(job.key):
-                raise SetAside(job.name)
+            if in_worker and step < SET_ASIDE_BEFORE * total and self._page_waits_behind(job.key):
+                raise SetAside(f"{job.name} ({step} of {total} steps done)")
             with self._lock:
                 record_step(self._progress.setdefault(job.key, Progress(state="training")), step, total, loss)
             if on_step is not None:
@@ -311,12 +312,13 @@ class ModelShelf:
 
         The job of this check is a student who opens a page other than the warm-up's first: without it their models
         waited for the X/O CNN, which trains the slowest while their page is loading (measured: 6 s on
-        dimensionality's first visit against 2 s alone). What ``key`` had trained is lost; it trains again later.
+        dimensionality's first visit against 2 s alone). What ``key`` had trained is lost (less than
+        ``SET_ASIDE_BEFORE`` of its steps: past that, finishing costs less than starting again); it trains again later.
         """
         with self._lock:
             return key not in self._asked and bool(self._queue) and self._queue[0] in self._asked
 
-    def _set_aside(self, job: ModelJob) -> None:
+    def _set_aside(self, job: ModelJob, why: SetAside) -> None:
         """Queue a model that was set aside again, behind every model a page has asked for."""
         with self._lock:
             p = self._progress.setdefault(job.key, Progress())
@@ -324,7 +326,7 @@ class ModelShelf:
             if job.key not in self._queue:
                 asked = next((i for i, k in enumerate(self._queue) if k not in self._asked), len(self._queue))
                 self._queue.insert(asked, job.key)
-        logger.info("set %s aside: a page needs another model first", job.name)
+        logger.info("set %s aside: a page needs another model first; it starts again afterwards", why)
 
     def _update(self, key: str, **changes: Any) -> None:
         with self._lock:

@@ -247,6 +247,19 @@ def test_a_model_only_the_warm_up_wanted_is_set_aside_when_a_page_asks_for_anoth
         _wait(shelf, job)
     assert log == ["asked", "other_page"]  # the first page's model finished first: it was not set aside
 
+    log.clear()
+    late = slow_job("past_half")
+    shelf.enqueue(late)
+    deadline = time.monotonic() + 10
+    while shelf.progress(late.key).step <= 120:  # past SET_ASIDE_BEFORE of its 200 steps
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    third = _job("third_page", log)
+    shelf.enqueue(third, front=True)
+    for job in (late, third):
+        _wait(shelf, job)
+    assert log == ["past_half", "third_page"]  # finishing it cost less than starting it again
+
 
 @pytest.mark.parametrize(
     ("page", "needed"),
