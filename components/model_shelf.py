@@ -26,7 +26,7 @@ from models.training_process import Trainer, TrainerProcess, TrainingStopped
 logger = logging.getLogger("lab")
 
 LOSS_POINTS = 200  # losses kept per model for the live curve (thinned evenly beyond this)
-SET_ASIDE_BEFORE = 0.5  # a warm-up-only model is set aside for a page's only before this share of its steps
+SET_ASIDE_BEFORE = 0.5  # a warm-up-only model gives way to a page's model only before this share of its steps
 SHUTDOWN_SECONDS = 15.0  # at exit, how long to wait for the worker to reach its next training step
 
 
