@@ -1,6 +1,7 @@
 """A classroom on a cold cache: eight students open the draw page at once, nobody waits (one draws while the
 model trains), and each model trains exactly once."""
 
+import contextlib
 import re
 import tempfile
 import warnings
@@ -11,6 +12,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from deploy.local_server import LocalServer
+from models import cnn, store
 from tests.e2e.conftest import assert_no_exception, new_context, wait_for_app, wait_for_text
 from tests.e2e.test_draw import DRAWINGS, prediction
 
@@ -33,6 +35,19 @@ def cold_server(chromium_path):
     server = LocalServer(tempfile.mkdtemp(prefix="lab-e2e-cold-"))
     yield server
     server.stop()
+
+
+@contextlib.contextmanager
+def xo_kept_in_training(server: LocalServer, monkeypatch):
+    """Hold the X/O CNN's cross-process training lock, as a second server process training it would.
+
+    The server's model then stays unready (its live panel on the page) for as long as the drawing takes, however
+    fast the CNN trains on this machine (after 2026-12-07 it was sometimes ready before the second stroke); once
+    the lock goes, the server trains it itself, and only then.
+    """
+    monkeypatch.setenv(store.CACHE_ENV, server.cache_dir)
+    with store.training_lock("xo", cnn.default_config("xo"), cnn.MODEL_VERSION):
+        yield
 
 
 def _draw_while_training(page) -> bool:
@@ -63,13 +78,14 @@ def _draw_while_training(page) -> bool:
     return kept.count() > 0
 
 
-def test_eight_students_on_a_cold_cache_train_each_model_once(browser, cold_server):
+def test_eight_students_on_a_cold_cache_train_each_model_once(browser, cold_server, monkeypatch):
     contexts = [new_context(browser, viewport={"width": 1200, "height": 900}) for _ in range(STUDENTS)]
     try:
         pages = [c.new_page() for c in contexts]
-        for p in pages:  # start every session before waiting on any of them
-            p.goto(f"{cold_server.url}/draw", wait_until="commit")
-        whole = _draw_while_training(pages[0])
+        with xo_kept_in_training(cold_server, monkeypatch):
+            for p in pages:  # start every session before waiting on any of them
+                p.goto(f"{cold_server.url}/draw", wait_until="commit")
+            whole = _draw_while_training(pages[0])
         for p in pages:
             wait_for_app(p)  # waits until no training panel is left: the sections fill in by themselves
             assert_no_exception(p, cold_server)
