@@ -3,6 +3,7 @@ retrained CNN, and everything computed from one drawing. Classifiers are hashed 
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -36,6 +37,11 @@ def get_classifier(task: str, arch: str = "cnn") -> _cnn.ImageClassifier:
         restore=_cnn.ImageClassifier.from_payload,
         label=label,
     )
+
+
+def task_models(task: str) -> tuple:
+    """The getters of the draw page's default models for ``task``: the CNN, then its MLP twin."""
+    return (functools.partial(get_classifier, task), functools.partial(get_classifier, task, "mlp"))
 
 
 def get_custom_classifier(

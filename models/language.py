@@ -20,7 +20,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from models.corpus import split_heldout, split_paragraphs
-from models.language_networks import IGNORE, BagOfWordsNet, RecurrentNet, WindowNet, open_forget_gates
+from models.language_networks import IGNORE, BagOfWordsNet, RecurrentNet, WindowNet, open_forget_gates, sequence_loss
 from models.training import History, OnStep, count_parameters, seed_everything, torch_threads, train
 from models.vocabulary import (
     MAX_TEXT_CHARS,
@@ -118,11 +118,6 @@ def build_network(config: LanguageConfig, vocab_size: int, pad_id: int) -> nn.Mo
     if config.kind in ("rnn", "lstm"):
         return RecurrentNet(config.kind, vocab_size, config.embedding_dim, config.hidden_size, cutoffs)
     raise ValueError(f"unknown kind {config.kind!r}; choose one of {', '.join(KINDS)}")
-
-
-def sequence_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """Mean cross-entropy over every position that has a target."""
-    return F.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=IGNORE)
 
 
 def make_sequences(ids: Sequence[int], seq_len: int, start_id: int) -> tuple[torch.Tensor, torch.Tensor]:

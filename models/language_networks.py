@@ -48,6 +48,11 @@ class AdaptiveReadout(nn.Module):
         return self.softmax(h.reshape(-1, h.shape[-1])[keep], targets.flatten()[keep]).loss
 
 
+def sequence_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy over every position that has a target."""
+    return F.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=IGNORE)
+
+
 def readout(
     hidden_size: int, vocab_size: int, cutoffs: Sequence[int] = (), div_value: float = READOUT_DIV
 ) -> nn.Module:
@@ -75,7 +80,7 @@ class NextWordNet(nn.Module):
         h = self.features(x)
         if isinstance(self.out, AdaptiveReadout):
             return self.out.loss(h, targets)
-        return F.cross_entropy(self.out(h).flatten(0, 1), targets.flatten(), ignore_index=IGNORE)
+        return sequence_loss(self.out(h), targets)
 
 
 class WindowNet(NextWordNet):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import lesson, pca_getters, resources
+from components import lesson, pca_getters
 from components.sections.pca_basics import ANGLES
 from models import autoencoder, pca
 from models import pca_lessons as pl
@@ -17,7 +17,6 @@ LINEAR_OPTIONS = ["the linear autoencoder, clearly", "about the same", "PCA, cle
 
 def autoencoders_and_views():
     """The ReLU and linear autoencoders, their views beside PCA, and PCA's k = 2 error on the same digits."""
-    resources.ask_for(*pca_getters.AUTOENCODERS)  # both at once: the second does not wait behind other models
     model, linear = pca_getters.get_autoencoder(), pca_getters.get_autoencoder(linear=True)
     views = pca_getters.get_latent_views(model, linear, RECON_SAMPLES)
     return model, linear, views, next(iter(views.errors.values()))

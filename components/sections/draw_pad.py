@@ -39,9 +39,7 @@ def draw_section() -> tuple:
     image = drawn if source == MY_DRAWING else drawing.example_drawing(task, source.removeprefix("Example: "))
     with answer:
         # The CNN first, its MLP twin (for the sections below) right behind it, ahead of other pages' models.
-        resources.ask_for(
-            lambda: drawing_getters.get_classifier(task), lambda: drawing_getters.get_classifier(task, "mlp")
-        )
+        resources.ask_for(*drawing_getters.task_models(task))
         try:
             model = drawing_getters.get_classifier(task)  # while it trains, a live panel shows here, beside the pad
         except resources.ModelNotReady:

@@ -42,8 +42,6 @@ class NextWordModels:
 
     def all(self) -> dict[str, language.LanguageModel]:
         """All four models, for the sections that compare them (the first missing one shows its panel)."""
-        if not self.own:  # every missing one goes to the front of the queue, not only the first
-            resources.ask_for(*language_getters.DEFAULT_MODELS)
         return {kind: self.get(kind) for kind in KINDS}
 
 
