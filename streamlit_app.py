@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="Deep Learning Lab", page_icon=":material/school:", layout="wide")
+from components.images import app_icon
+
+st.set_page_config(page_title="Deep Learning Lab", page_icon=app_icon(), layout="wide")
 
 st.navigation(
     [

@@ -99,3 +99,16 @@ def feature_grid_image(
         big = Image.fromarray(image).resize((image.shape[1] * scale, image.shape[0] * scale), Image.Resampling.NEAREST)
         image = np.asarray(big)
     return image
+
+
+def app_icon(size: int = 64) -> Image.Image:
+    """The tab's icon, drawn here so that nothing is fetched: Rohrer's 3×3 X kernel in the signed colours.
+
+    A Material icon as the page icon is fetched from fonts.gstatic.com by the browser (the navigation's icons come
+    with Streamlit's bundled font); offline, that request fails and the tab shows no icon.
+    """
+    kernel = np.array([[1.0, -1.0, 1.0], [-1.0, 1.0, -1.0], [1.0, -1.0, 1.0]])
+    cell = size // 3
+    rgb = np.kron(signed_rgb(kernel), np.ones((cell, cell, 1)))  # (3·cell, 3·cell, 3)
+    rgb[cell::cell, :], rgb[:, cell::cell] = GAP_RGB, GAP_RGB  # white lines between the cells
+    return Image.fromarray(rgb.astype(np.uint8), mode="RGB")

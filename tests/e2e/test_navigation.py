@@ -17,6 +17,24 @@ def test_page_opens_without_exception(page, app_server, path):
     screenshot(page, path or "home")
 
 
+def test_no_page_asks_another_host(page, app_server):
+    """Offline means offline: opening every page (scrolled through, so lazy images load) requests nothing
+    outside the app's own server. A Material icon as the tab's icon used to be fetched from fonts.gstatic.com."""
+    from urllib.parse import urlsplit
+
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    for path in PAGES:
+        goto(page, app_server, path)
+        page.mouse.wheel(0, 20_000)
+        page.wait_for_timeout(300)
+    hosts = {urlsplit(url).hostname for url in requested if not url.startswith(("data:", "blob:"))}
+    assert hosts <= {"localhost", "127.0.0.1"}, sorted(
+        url for url in requested if urlsplit(url).hostname in hosts - {"localhost", "127.0.0.1"}
+    )
+    assert page.locator('link[rel="shortcut icon"], link[rel="icon"]').count() >= 1  # a tab icon, served here
+
+
 def test_navigation_lists_every_page(page, app_server):
     goto(page, app_server, "")
     nav = page.locator('[data-testid="stTopNav"]').inner_text()
